@@ -1,0 +1,68 @@
+//! Where Fieldkit keeps its data, and what happens to a database that cannot
+//! be opened: it is moved aside, never overwritten.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+/// Overrides the OS app-data folder (tests, portable use).
+pub const DATA_DIR_VARIABLE: &str = "FIELDKIT_DATA_DIR";
+pub const DATABASE_FILE: &str = "fieldkit.db";
+
+/// `FIELDKIT_DATA_DIR` when set and not empty, else the OS's app-data folder.
+pub fn resolve_data_dir(os_app_data_dir: Option<PathBuf>) -> Option<PathBuf> {
+    std::env::var_os(DATA_DIR_VARIABLE)
+        .filter(|value| !value.is_empty())
+        .map(PathBuf::from)
+        .or(os_app_data_dir)
+}
+
+pub fn database_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(DATABASE_FILE)
+}
+
+/// Renames the database (and its WAL and shared-memory files) to
+/// `fieldkit.db.unreadable-<time>` beside it and returns the new path, so a
+/// fresh database can be started while the old one is kept for recovery.
+pub fn move_database_aside(database: &Path, now: DateTime<Utc>) -> std::io::Result<PathBuf> {
+    let stamp = now.format("%Y%m%d-%H%M%S");
+    let file_name = database.file_name().and_then(|name| name.to_str()).unwrap_or(DATABASE_FILE);
+    let mut target = database.with_file_name(format!("{file_name}.unreadable-{stamp}"));
+    let mut attempt = 1;
+    while target.exists() {
+        attempt += 1;
+        target = database.with_file_name(format!("{file_name}.unreadable-{stamp}-{attempt}"));
+    }
+    for suffix in ["-wal", "-shm"] {
+        let companion = PathBuf::from(format!("{}{suffix}", database.display()));
+        if companion.exists() {
+            std::fs::rename(&companion, format!("{}{suffix}", target.display()))?;
+        }
+    }
+    std::fs::rename(database, &target)?;
+    Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moving_aside_keeps_every_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = database_path(dir.path());
+        std::fs::write(&database, b"damaged").unwrap();
+        std::fs::write(dir.path().join("fieldkit.db-wal"), b"wal").unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z").unwrap().with_timezone(&Utc);
+        let moved = move_database_aside(&database, now).unwrap();
+        assert!(!database.exists());
+        assert_eq!(moved.file_name().unwrap(), "fieldkit.db.unreadable-20261123-100000");
+        assert_eq!(std::fs::read(&moved).unwrap(), b"damaged");
+        assert_eq!(std::fs::read(dir.path().join("fieldkit.db.unreadable-20261123-100000-wal")).unwrap(), b"wal");
+
+        std::fs::write(&database, b"again").unwrap();
+        let second = move_database_aside(&database, now).unwrap();
+        assert_ne!(second, moved);
+        assert_eq!(std::fs::read(&second).unwrap(), b"again");
+    }
+}

@@ -1,0 +1,254 @@
+//! The one gateway to Fieldkit's SQLite database.
+//!
+//! Every connection is configured here (WAL, foreign keys, busy timeout,
+//! full sync so a saved action survives a power cut), migrations embedded in
+//! the binary are applied on open, and a database written by a newer Fieldkit
+//! is refused rather than touched. Writes go through one connection, each user
+//! action in one `IMMEDIATE` transaction; reads use a small pool of their own
+//! connections so a long read never waits for the writer.
+
+mod migrations;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
+
+pub use migrations::SCHEMA_VERSION;
+
+const READER_COUNT: usize = 2;
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("The database at {path} cannot be read ({reason}). It may be damaged or not a Fieldkit database.")]
+    Unreadable { path: PathBuf, reason: String },
+    #[error("This database was written by a newer version of Fieldkit (schema {found}; this version knows up to {supported}). Update Fieldkit to open it; the file was not changed.")]
+    TooNew { found: i64, supported: i64 },
+    #[error("Could not create the data folder {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("Database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("Could not update the database schema: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+}
+
+/// The open database: one writer, a few readers.
+pub struct Db {
+    path: Option<PathBuf>,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("path", &self.path).finish()
+    }
+}
+
+impl Db {
+    /// Opens (creating if needed) the database file at `path` and brings its
+    /// schema up to date.
+    pub fn open(path: &Path) -> Result<Db, DbError> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| DbError::DataDir {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let unreadable = |error: rusqlite::Error| classify_open_error(path, error);
+        let mut writer = Connection::open(path).map_err(unreadable)?;
+        configure(&writer).map_err(unreadable)?;
+        migrations::apply(&mut writer).map_err(|error| match error {
+            DbError::Sqlite(error) => classify_open_error(path, error),
+            other => other,
+        })?;
+        let readers = (0..READER_COUNT)
+            .map(|_| {
+                let reader = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                configure(&reader)?;
+                Ok(Mutex::new(reader))
+            })
+            .collect::<Result<Vec<_>, rusqlite::Error>>()
+            .map_err(unreadable)?;
+        Ok(Db {
+            path: Some(path.to_path_buf()),
+            writer: Mutex::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+        })
+    }
+
+    /// A private in-memory database with the full schema, for tests and benchmarks.
+    /// Reads share the writer connection.
+    pub fn open_in_memory() -> Result<Db, DbError> {
+        let mut writer = Connection::open_in_memory()?;
+        configure(&writer)?;
+        migrations::apply(&mut writer)?;
+        Ok(Db {
+            path: None,
+            writer: Mutex::new(writer),
+            readers: Vec::new(),
+            next_reader: AtomicUsize::new(0),
+        })
+    }
+
+    /// The file behind this database; `None` in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Runs `action` in one `IMMEDIATE` transaction on the writer: all of it is
+    /// committed, or none of it.
+    pub fn write<T, E>(&self, action: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<rusqlite::Error>,
+    {
+        let mut connection = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = action(&transaction)?;
+        transaction.commit()?;
+        Ok(value)
+    }
+
+    /// Runs `query` on a reader connection (inside one read transaction, so it
+    /// sees one consistent snapshot).
+    pub fn read<T, E>(&self, query: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<rusqlite::Error>,
+    {
+        if self.readers.is_empty() {
+            let connection = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            return query(&connection);
+        }
+        let index = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        let mut connection = self.readers[index].lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let transaction = connection.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let value = query(&transaction)?;
+        transaction.finish()?;
+        Ok(value)
+    }
+
+    /// The schema version stored in the file.
+    pub fn schema_version(&self) -> Result<i64, DbError> {
+        Ok(self.read(|connection| connection.pragma_query_value(None, "user_version", |row| row.get(0)))?)
+    }
+}
+
+fn configure(connection: &Connection) -> rusqlite::Result<()> {
+    connection.busy_timeout(BUSY_TIMEOUT)?;
+    // Reading the journal mode is the first access to the file: a damaged or
+    // foreign file fails here, before anything is written.
+    let mode: String = connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+    debug_assert!(mode == "wal" || mode == "memory", "journal mode {mode}");
+    connection.pragma_update(None, "foreign_keys", true)?;
+    // FULL: a transaction the UI reported as saved survives a power cut.
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    Ok(())
+}
+
+fn classify_open_error(path: &Path, error: rusqlite::Error) -> DbError {
+    let unreadable = matches!(
+        error.sqlite_error_code(),
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt | ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly | ErrorCode::SystemIoFailure)
+    );
+    if unreadable {
+        DbError::Unreadable {
+            path: path.to_path_buf(),
+            reason: error.to_string(),
+        }
+    } else {
+        DbError::Sqlite(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_file_gets_the_full_schema_in_wal_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/fieldkit.db");
+        let db = Db::open(&path).unwrap();
+        assert_eq!(db.schema_version().unwrap(), SCHEMA_VERSION);
+        let mode: String = db.read(|c| c.query_row("PRAGMA journal_mode", [], |r| r.get(0))).unwrap();
+        assert_eq!(mode, "wal");
+        let fk: bool = db.read(|c| c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))).unwrap();
+        assert!(fk);
+    }
+
+    #[test]
+    fn a_failed_action_leaves_nothing_behind() {
+        let db = Db::open_in_memory().unwrap();
+        let result: Result<(), rusqlite::Error> = db.write(|tx| {
+            tx.execute(
+                "INSERT INTO resources (id, first_name, last_name, role) VALUES ('r1', 'A', 'B', 'technician')",
+                [],
+            )?;
+            tx.execute("INSERT INTO resources (id, first_name, last_name, role) VALUES ('r2', 'A', 'B', 'astronaut')", [])?;
+            Ok(())
+        });
+        assert!(result.is_err());
+        let count: i64 = db.read(|c| c.query_row("SELECT count(*) FROM resources", [], |r| r.get(0))).unwrap();
+        assert_eq!(count, 0);
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_database_is_refused_and_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fieldkit.db");
+        let garbage = b"this is not sqlite, it is a shopping list: cat6 cables, 2x usb-c".repeat(100);
+        std::fs::write(&path, &garbage).unwrap();
+        let error = Db::open(&path).unwrap_err();
+        assert!(matches!(error, DbError::Unreadable { .. }), "{error:?}");
+        assert_eq!(std::fs::read(&path).unwrap(), garbage);
+    }
+
+    #[test]
+    fn a_database_from_a_newer_fieldkit_is_refused_and_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fieldkit.db");
+        drop(Db::open(&path).unwrap());
+        {
+            let connection = Connection::open(&path).unwrap();
+            connection.pragma_update(None, "user_version", SCHEMA_VERSION + 5).unwrap();
+        }
+        let error = Db::open(&path).unwrap_err();
+        assert!(
+            matches!(error, DbError::TooNew { found, supported } if found == SCHEMA_VERSION + 5 && supported == SCHEMA_VERSION),
+            "{error:?}"
+        );
+        let connection = Connection::open(&path).unwrap();
+        let version: i64 = connection.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION + 5);
+    }
+
+    #[test]
+    fn reopening_keeps_what_was_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fieldkit.db");
+        {
+            let db = Db::open(&path).unwrap();
+            db.write(|tx| {
+                tx.execute(
+                    "INSERT INTO resources (id, first_name, last_name, role) VALUES ('r1', 'Sam', 'Ortiz', 'technician')",
+                    [],
+                )
+            })
+            .unwrap();
+        }
+        let db = Db::open(&path).unwrap();
+        let name: String = db.read(|c| c.query_row("SELECT first_name FROM resources", [], |r| r.get(0))).unwrap();
+        assert_eq!(name, "Sam");
+    }
+}

@@ -1,0 +1,17 @@
+//! Fieldkit's core: the technician's domain model and its local SQLite store.
+//!
+//! This crate never depends on `tauri`: everything here builds, runs and is
+//! tested without a window. The shell (`src-tauri`) wraps one core function
+//! per command.
+
+pub mod app_database;
+pub mod customers;
+pub mod data_dir;
+pub mod db;
+pub mod error;
+pub mod resources;
+pub mod sample_data;
+pub mod validation;
+
+pub use db::Db;
+pub use error::ErrorPayload;

@@ -1,0 +1,8 @@
+//! fieldkit-core's integration tests: the public API against real SQLite files.
+
+/// customers: save, read back, edit, search, and bad input.
+#[path = "core/customers.rs"]
+mod customers;
+/// sample_data: the generator the app, tests and benchmarks share.
+#[path = "core/sample_data.rs"]
+mod sample_data;
