@@ -1,1 +1,18 @@
-fn main(){}
+//! Generates the Tauri context and one `allow-<command>` permission per app
+//! command, so `capabilities/` can grant exactly the commands the UI uses.
+
+/// Every command the shell registers; keep in step with `commands::handler`.
+const COMMANDS: &[&str] = &[
+    "database_status",
+    "database_move_aside",
+    "customers_list",
+    "customer_get",
+    "customer_save",
+    "resources_list",
+    "sample_data_load",
+];
+
+fn main() {
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)))
+        .expect("tauri-build failed");
+}

@@ -1,1 +1,8 @@
-fn main(){}
+//! The Fieldkit desktop app's entry point.
+
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    fieldkit_app::run();
+}

@@ -1,0 +1,22 @@
+//! Commands about the database itself: its state, and moving a damaged one aside.
+
+use fieldkit_core::app_database::DatabaseStatus;
+use fieldkit_core::ErrorPayload;
+
+use super::AppState;
+
+#[tauri::command]
+pub async fn database_status(state: AppState<'_>) -> Result<DatabaseStatus, ErrorPayload> {
+    let app_database = state.inner().clone();
+    tauri::async_runtime::spawn_blocking(move || app_database.status())
+        .await
+        .map_err(|error| ErrorPayload::internal(error.to_string()))
+}
+
+#[tauri::command]
+pub async fn database_move_aside(state: AppState<'_>) -> Result<DatabaseStatus, ErrorPayload> {
+    let app_database = state.inner().clone();
+    tauri::async_runtime::spawn_blocking(move || app_database.move_aside_and_start_fresh(chrono::Utc::now()))
+        .await
+        .map_err(|error| ErrorPayload::internal(error.to_string()))?
+}

@@ -1,0 +1,38 @@
+//! The IPC commands: each unpacks its arguments, calls one core function off
+//! the main thread and returns. Errors cross as `ErrorPayload`.
+
+mod customers;
+mod database;
+
+use std::sync::Arc;
+
+use fieldkit_core::app_database::AppDatabase;
+use fieldkit_core::{Db, ErrorPayload};
+use tauri::{ipc::Invoke, State, Wry};
+
+/// The registered commands; `build.rs` lists the same names for permissions.
+pub fn handler() -> impl Fn(Invoke<Wry>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        database::database_status,
+        database::database_move_aside,
+        customers::customers_list,
+        customers::customer_get,
+        customers::customer_save,
+        customers::resources_list,
+        customers::sample_data_load,
+    ]
+}
+
+type AppState<'a> = State<'a, Arc<AppDatabase>>;
+
+/// Runs `work` on the blocking pool with the open database.
+async fn with_db<T, F>(state: AppState<'_>, work: F) -> Result<T, ErrorPayload>
+where
+    T: Send + 'static,
+    F: FnOnce(&Db) -> Result<T, ErrorPayload> + Send + 'static,
+{
+    let db = state.db()?;
+    tauri::async_runtime::spawn_blocking(move || work(&db))
+        .await
+        .map_err(|error| ErrorPayload::internal(format!("The operation stopped unexpectedly: {error}")))?
+}
