@@ -1,1 +1,10 @@
-fn main(){}
+//! The end-to-end suite: the real Fieldkit app, driven as a technician would.
+//! Run under Xvfb with tauri-driver on PATH (see README, "Testing").
+
+/// customers: first run with sample data, the customer form with validation,
+/// restart persistence, search, and untrusted text shown as text.
+mod customers;
+/// database: a damaged database gets the problem screen and is moved aside, never overwritten.
+mod database;
+/// shell: navigation by mouse and keyboard, and the settings showing where the data lives.
+mod shell;

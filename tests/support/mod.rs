@@ -1,1 +1,283 @@
-//! placeholder
+//! Shared fixtures for the end-to-end suite.
+//!
+//! Each test gets its own temporary data folder and its own `tauri-driver`
+//! (on its own ports), which starts the real, built Fieldkit binary through
+//! WebKitWebDriver. `App::restart` ends the session (the app quits) and starts
+//! a new one on the same data, as a user closing and reopening the app.
+//! When a test fails, a screenshot is saved under `tests/artifacts/`.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+const WAIT: Duration = Duration::from_secs(30);
+/// No end-to-end test may hang CI: past this it fails (with a screenshot).
+const TEST_LIMIT: Duration = Duration::from_secs(240);
+
+/// Fails the test with `message` unless `condition` holds.
+pub fn ensure(condition: bool, message: impl Into<String>) -> TestResult {
+    if condition {
+        Ok(())
+    } else {
+        Err(message.into().into())
+    }
+}
+
+/// The built app: `FIELDKIT_APP`, else `target/debug/fieldkit` of this workspace.
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("FIELDKIT_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/debug/fieldkit"))
+}
+
+fn artifacts_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("artifacts")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("no free port")
+}
+
+/// A `tauri-driver` process, killed when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start(data_dir: &Path) -> TestResult<Driver> {
+        let port = free_port();
+        let native_port = free_port();
+        let child = Command::new(std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into()))
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("FIELDKIT_DATA_DIR", data_dir)
+            // WebKitGTK under Xvfb without a GPU: software rendering. (Disabling
+            // compositing mode makes WebKitWebDriver's screenshots hang.)
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .env("LIBGL_ALWAYS_SOFTWARE", "1")
+            .env("NO_AT_BRIDGE", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|error| format!("could not start tauri-driver (is it installed?): {error}"))?;
+        let driver = Driver { child, port };
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if started.elapsed() > WAIT {
+                return Err("tauri-driver did not start listening".into());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(driver)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The running app and what it needs to be restarted on the same data.
+pub struct App {
+    pub client: Client,
+    driver: Driver,
+    data_dir: PathBuf,
+}
+
+impl App {
+    /// Starts the app on `data_dir` (which may already hold a database).
+    pub async fn launch(data_dir: &Path) -> TestResult<App> {
+        let driver = Driver::start(data_dir)?;
+        let client = connect(driver.port).await?;
+        let app = App { client, driver, data_dir: data_dir.to_path_buf() };
+        app.wait_for("#app > *").await?;
+        Ok(app)
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Quits the app (ends the session) and starts it again on the same data.
+    pub async fn restart(self) -> TestResult<App> {
+        let App { client, driver, data_dir } = self;
+        tokio::time::timeout(Duration::from_secs(15), client.close()).await.map_err(|_| "quitting timed out")??;
+        drop(driver);
+        App::launch(&data_dir).await
+    }
+
+    pub async fn quit(self) -> TestResult {
+        tokio::time::timeout(Duration::from_secs(15), self.client.close()).await.map_err(|_| "quitting timed out")??;
+        Ok(())
+    }
+
+    /// The element with this `data-testid`, waiting for it to appear.
+    pub async fn testid(&self, id: &str) -> TestResult<Element> {
+        self.wait_for(&format!("[data-testid='{id}']")).await
+    }
+
+    pub async fn wait_for(&self, css: &str) -> TestResult<Element> {
+        Ok(self.client.wait().at_most(WAIT).for_element(Locator::Css(css)).await?)
+    }
+
+    pub async fn click(&self, id: &str) -> TestResult {
+        eprintln!("[e2e] click {id}");
+        self.testid(id).await?.click().await?;
+        Ok(())
+    }
+
+    /// Replaces the text of the input with this `data-testid`.
+    pub async fn type_into(&self, id: &str, text: &str) -> TestResult {
+        eprintln!("[e2e] type into {id}: {text:?}");
+        let input = self.testid(id).await?;
+        input.clear().await?;
+        input.send_keys(text).await?;
+        Ok(())
+    }
+
+    pub async fn text_of(&self, id: &str) -> TestResult<String> {
+        Ok(self.testid(id).await?.text().await?)
+    }
+
+    /// The text content of every element with this `data-testid`, in page
+    /// order, read in one round trip.
+    pub async fn texts_of_all(&self, id: &str) -> TestResult<Vec<String>> {
+        let value = self
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll(`[data-testid='${arguments[0]}']`), e => e.textContent.trim().replace(/\\s+/g, ' '))",
+                vec![json!(id)],
+            )
+            .await?;
+        Ok(serde_json::from_value(value)?)
+    }
+
+    /// Polls `probe` until it returns `Some`, or fails after the wait limit
+    /// with `what` in the message.
+    pub async fn eventually<T>(&self, what: &str, mut probe: impl AsyncFnMut() -> TestResult<Option<T>>) -> TestResult<T> {
+        let started = Instant::now();
+        loop {
+            if let Some(value) = probe().await? {
+                return Ok(value);
+            }
+            if started.elapsed() > WAIT {
+                return Err(format!("timed out waiting for {what}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// Waits until the elements with this `data-testid` have exactly these texts.
+    pub async fn wait_for_texts(&self, id: &str, expected: &[&str]) -> TestResult {
+        let mut last = Vec::new();
+        let outcome = self
+            .eventually(&format!("[{id}] to read {expected:?}"), async || {
+                last = self.texts_of_all(id).await?;
+                Ok((last == expected).then_some(()))
+            })
+            .await;
+        outcome.map_err(|error| format!("{error}; last seen {last:?}").into())
+    }
+
+    /// Saves a screenshot for people to look at; a failure to take one is
+    /// reported but does not fail the test (WebKitWebDriver's snapshot can stall).
+    pub async fn keep_screenshot(&self, name: &str) {
+        match self.screenshot(name).await {
+            Ok(path) => eprintln!("[e2e] screenshot {}", path.display()),
+            Err(error) => eprintln!("[e2e] no screenshot {name}: {error}"),
+        }
+    }
+
+    pub async fn screenshot(&self, name: &str) -> TestResult<PathBuf> {
+        let png = tokio::time::timeout(Duration::from_secs(20), self.client.screenshot())
+            .await
+            .map_err(|_| "the screenshot timed out")??;
+        std::fs::create_dir_all(artifacts_dir())?;
+        let path = artifacts_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+}
+
+/// Opens a session, which launches the app. tauri-driver answers before its
+/// WebKitWebDriver is ready, so a refused first attempt is retried.
+async fn connect(port: u16) -> TestResult<Client> {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("tauri:options".into(), json!({ "application": app_binary().to_string_lossy() }));
+    let started = Instant::now();
+    loop {
+        let attempt = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await;
+        match attempt {
+            Ok(client) => return Ok(client),
+            Err(error) if started.elapsed() < WAIT => {
+                eprintln!("[e2e] session not ready yet: {error}");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(error) => {
+                return Err(format!("could not start a session with the app at {}: {error}", app_binary().display()).into())
+            }
+        }
+    }
+}
+
+/// Runs one end-to-end test on a fresh data folder (or one `prepare` filled).
+/// On failure it saves a screenshot named after the test and fails with the
+/// error; the app is always quit.
+pub fn run(name: &str, prepare: impl FnOnce(&Path), test: impl AsyncFnOnce(&mut Option<App>) -> TestResult) {
+    ensure_binary();
+    let data = tempfile::tempdir().expect("temporary data folder");
+    prepare(data.path());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+    runtime.block_on(async {
+        let mut app = match App::launch(data.path()).await {
+            Ok(app) => Some(app),
+            Err(error) => panic!("{name}: the app did not start: {error}"),
+        };
+        let outcome = match tokio::time::timeout(TEST_LIMIT, test(&mut app)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(format!("the test did not finish within {TEST_LIMIT:?}").into()),
+        };
+        if let Err(error) = outcome {
+            let shot = match &app {
+                Some(app) => app
+                    .screenshot(name)
+                    .await
+                    .map(|path| path.display().to_string())
+                    .unwrap_or_else(|e| format!("(no screenshot: {e})")),
+                None => "(no app running)".into(),
+            };
+            if let Some(app) = app.take() {
+                let _ = app.quit().await;
+            }
+            panic!("{name} failed: {error}\nscreenshot: {shot}");
+        }
+        if let Some(app) = app.take() {
+            let _ = app.quit().await;
+        }
+    });
+}
+
+fn ensure_binary() {
+    let binary = app_binary();
+    assert!(
+        binary.exists(),
+        "the app is not built at {}: run `cargo build -p fieldkit` (after `npm --prefix ui run build`) or set FIELDKIT_APP",
+        binary.display()
+    );
+}

@@ -58,11 +58,7 @@ impl AppDatabase {
             Ok(db) => Slot::Open(Arc::new(db)),
             Err(error) => Slot::Failed(error),
         };
-        Self {
-            path,
-            slot: RwLock::new(slot),
-            moved_aside_to: RwLock::new(None),
-        }
+        Self { path, slot: RwLock::new(slot), moved_aside_to: RwLock::new(None) }
     }
 
     /// The open database, or the reason there is none.

@@ -11,10 +11,7 @@ pub const DATABASE_FILE: &str = "fieldkit.db";
 
 /// `FIELDKIT_DATA_DIR` when set and not empty, else the OS's app-data folder.
 pub fn resolve_data_dir(os_app_data_dir: Option<PathBuf>) -> Option<PathBuf> {
-    std::env::var_os(DATA_DIR_VARIABLE)
-        .filter(|value| !value.is_empty())
-        .map(PathBuf::from)
-        .or(os_app_data_dir)
+    std::env::var_os(DATA_DIR_VARIABLE).filter(|value| !value.is_empty()).map(PathBuf::from).or(os_app_data_dir)
 }
 
 pub fn database_path(data_dir: &Path) -> PathBuf {

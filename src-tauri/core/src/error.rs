@@ -35,11 +35,7 @@ pub struct ErrorPayload {
 
 impl ErrorPayload {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-            fields: Vec::new(),
-        }
+        Self { code, message: message.into(), fields: Vec::new() }
     }
 
     pub fn validation(fields: Vec<FieldError>) -> Self {
@@ -70,7 +66,9 @@ impl From<crate::db::DbError> for ErrorPayload {
     fn from(error: crate::db::DbError) -> Self {
         use crate::db::DbError;
         let code = match error {
-            DbError::Unreadable { .. } | DbError::TooNew { .. } | DbError::DataDir { .. } => ErrorCode::DatabaseUnavailable,
+            DbError::Unreadable { .. } | DbError::TooNew { .. } | DbError::DataDir { .. } => {
+                ErrorCode::DatabaseUnavailable
+            }
             DbError::Sqlite(_) | DbError::Migration(_) => ErrorCode::Internal,
         };
         ErrorPayload::new(code, error.to_string())

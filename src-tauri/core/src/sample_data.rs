@@ -68,11 +68,15 @@ const CITIES: &[(&str, &str, &str)] = &[
     ("Hillsboro", "OR", "97124"),
     ("Lake Oswego", "OR", "97034"),
 ];
-const STREETS: &[&str] = &["Main St", "Oak Ave", "Burnside Rd", "Harbor Way", "Division St", "Hawthorne Blvd", "Alder St"];
+const STREETS: &[&str] =
+    &["Main St", "Oak Ave", "Burnside Rd", "Harbor Way", "Division St", "Hawthorne Blvd", "Alder St"];
 const SITE_NAMES: &[&str] = &["Main office", "Warehouse", "Branch office", "Clinic", "Annex"];
-const FIRST_NAMES: &[&str] = &["Dana", "Luis", "Priya", "Mark", "Aiko", "Grace", "Tom", "Fatima", "Owen", "Rosa", "Ben", "Mei"];
-const LAST_NAMES: &[&str] = &["Reyes", "Okafor", "Lindqvist", "Patel", "Nguyen", "Brennan", "Schulz", "Haddad", "Kowalski", "Ito"];
-const TITLES: &[&str] = &["Office Manager", "Owner", "Practice Administrator", "Bookkeeper", "IT Contact", "Operations Lead"];
+const FIRST_NAMES: &[&str] =
+    &["Dana", "Luis", "Priya", "Mark", "Aiko", "Grace", "Tom", "Fatima", "Owen", "Rosa", "Ben", "Mei"];
+const LAST_NAMES: &[&str] =
+    &["Reyes", "Okafor", "Lindqvist", "Patel", "Nguyen", "Brennan", "Schulz", "Haddad", "Kowalski", "Ito"];
+const TITLES: &[&str] =
+    &["Office Manager", "Owner", "Practice Administrator", "Bookkeeper", "IT Contact", "Operations Lead"];
 
 /// The sample people of the MSP itself.
 fn sample_resources() -> Vec<Resource> {
@@ -141,7 +145,11 @@ pub fn sample_customers(scale: u32) -> Vec<CustomerDraft> {
                         id: sequence.uuid(),
                         name: SITE_NAMES[site_index % SITE_NAMES.len()].to_string(),
                         address1: format!("{} {}", sequence.between(10, 4999), sequence.pick(STREETS)),
-                        address2: if sequence.between(0, 3) == 0 { format!("Suite {}", sequence.between(100, 450)) } else { String::new() },
+                        address2: if sequence.between(0, 3) == 0 {
+                            format!("Suite {}", sequence.between(100, 450))
+                        } else {
+                            String::new()
+                        },
                         city: city.into(),
                         state: state.into(),
                         postal_code: postal_code.into(),

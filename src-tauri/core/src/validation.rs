@@ -20,10 +20,7 @@ pub struct FieldErrors {
 
 impl FieldErrors {
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(FieldError {
-            field: field.into(),
-            message: message.into(),
-        });
+        self.errors.push(FieldError { field: field.into(), message: message.into() });
     }
 
     pub fn is_empty(&self) -> bool {
@@ -54,10 +51,7 @@ impl FieldErrors {
     pub fn phone(&mut self, field: &str, value: &str) -> String {
         let cleaned = self.text(field, value, false, 40);
         if !cleaned.is_empty() && !is_plausible_phone(&cleaned) {
-            self.add(
-                field,
-                "Enter a phone number with 6 to 15 digits, such as +1 555 010 2030.",
-            );
+            self.add(field, "Enter a phone number with 6 to 15 digits, such as +1 555 010 2030.");
         }
         cleaned
     }
@@ -78,11 +72,8 @@ pub fn is_plausible_phone(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
     let main = match lower.find(['x', 'e']) {
         Some(at) => {
-            let extension = lower[at..]
-                .trim_start_matches("ext.")
-                .trim_start_matches("ext")
-                .trim_start_matches('x')
-                .trim();
+            let extension =
+                lower[at..].trim_start_matches("ext.").trim_start_matches("ext").trim_start_matches('x').trim();
             if extension.is_empty() || !extension.chars().all(|c| c.is_ascii_digit()) {
                 return false;
             }
@@ -126,14 +117,16 @@ mod tests {
 
     #[test]
     fn phones_people_type_are_accepted() {
-        for phone in ["+1 555 010 2030", "(555) 010-2030", "030 1234567", "555.010.2030 x12", "+44 20 7946 0958 ext. 4"] {
+        for phone in ["+1 555 010 2030", "(555) 010-2030", "030 1234567", "555.010.2030 x12", "+44 20 7946 0958 ext. 4"]
+        {
             assert!(is_plausible_phone(phone), "{phone}");
         }
     }
 
     #[test]
     fn phones_that_cannot_be_dialled_are_refused() {
-        for phone in ["12345", "call me", "555-CALL-NOW", "++1 555 010 2030", "1".repeat(16).as_str(), "555 010 2030 x"] {
+        for phone in ["12345", "call me", "555-CALL-NOW", "++1 555 010 2030", "1".repeat(16).as_str(), "555 010 2030 x"]
+        {
             assert!(!is_plausible_phone(phone), "{phone}");
         }
     }
@@ -141,7 +134,16 @@ mod tests {
     #[test]
     fn emails() {
         assert!(is_plausible_email("dana.reyes@harbor-dental.example"));
-        for bad in ["dana", "dana@", "@example.com", "dana@example", "da na@example.com", "a@b@c.com", "dana@-x.com", "dana@example..com"] {
+        for bad in [
+            "dana",
+            "dana@",
+            "@example.com",
+            "dana@example",
+            "da na@example.com",
+            "a@b@c.com",
+            "dana@-x.com",
+            "dana@example..com",
+        ] {
             assert!(!is_plausible_email(bad), "{bad}");
         }
     }

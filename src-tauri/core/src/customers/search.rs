@@ -11,7 +11,13 @@ use super::CustomerDraft;
 pub(super) fn index_customer(tx: &Transaction<'_>, id: Uuid, draft: &CustomerDraft) -> rusqlite::Result<()> {
     let mut body = vec![draft.name.as_str(), draft.phone.as_str(), draft.website.as_str()];
     for site in &draft.sites {
-        body.extend([site.name.as_str(), site.address1.as_str(), site.city.as_str(), site.postal_code.as_str(), site.phone.as_str()]);
+        body.extend([
+            site.name.as_str(),
+            site.address1.as_str(),
+            site.city.as_str(),
+            site.postal_code.as_str(),
+            site.phone.as_str(),
+        ]);
     }
     for contact in &draft.contacts {
         body.extend([
@@ -26,10 +32,7 @@ pub(super) fn index_customer(tx: &Transaction<'_>, id: Uuid, draft: &CustomerDra
     body.retain(|part| !part.is_empty());
     let id = id.to_string();
     tx.execute("DELETE FROM customer_search WHERE customer_id = ?1", params![id])?;
-    tx.execute(
-        "INSERT INTO customer_search (customer_id, body) VALUES (?1, ?2)",
-        params![id, body.join(" \n ")],
-    )?;
+    tx.execute("INSERT INTO customer_search (customer_id, body) VALUES (?1, ?2)", params![id, body.join(" \n ")])?;
     Ok(())
 }
 

@@ -23,7 +23,11 @@ pub fn save_customer(db: &Db, draft: &CustomerDraft, now: DateTime<Utc>) -> Resu
 
 /// The write half of [`save_customer`], for callers that already hold a
 /// transaction (sample data, sync). The draft must be validated.
-pub(crate) fn write_customer(tx: &Transaction<'_>, draft: &CustomerDraft, now: DateTime<Utc>) -> Result<Uuid, CustomerError> {
+pub(crate) fn write_customer(
+    tx: &Transaction<'_>,
+    draft: &CustomerDraft,
+    now: DateTime<Utc>,
+) -> Result<Uuid, CustomerError> {
     let id = match draft.id {
         Some(id) => {
             let updated = tx.execute(
@@ -85,7 +89,11 @@ pub(crate) fn write_customer(tx: &Transaction<'_>, draft: &CustomerDraft, now: D
 
 /// A site or contact id that already belongs to another customer would be
 /// silently moved by the upsert: refuse it instead.
-fn refuse_rows_of_other_customers(tx: &Transaction<'_>, customer_id: &str, draft: &CustomerDraft) -> Result<(), CustomerError> {
+fn refuse_rows_of_other_customers(
+    tx: &Transaction<'_>,
+    customer_id: &str,
+    draft: &CustomerDraft,
+) -> Result<(), CustomerError> {
     let check = |table: &str, id: Uuid| -> Result<(), CustomerError> {
         let owner: Option<String> = tx
             .query_row(&format!("SELECT customer_id FROM {table} WHERE id = ?1"), [id.to_string()], |row| row.get(0))
@@ -228,11 +236,13 @@ pub fn list_customers(db: &Db, query: &CustomerQuery) -> Result<Vec<CustomerSumm
 
 /// How many customers the cache holds.
 pub fn count_customers(db: &Db) -> Result<u64, CustomerError> {
-    let count: i64 = db.read(|connection| connection.query_row("SELECT count(*) FROM customers", [], |row| row.get(0)))?;
+    let count: i64 =
+        db.read(|connection| connection.query_row("SELECT count(*) FROM customers", [], |row| row.get(0)))?;
     Ok(count.max(0) as u64)
 }
 
 fn uuid_column(row: &Row<'_>, index: usize) -> rusqlite::Result<Uuid> {
     let text: String = row.get(index)?;
-    Uuid::parse_str(&text).map_err(|error| rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(error)))
+    Uuid::parse_str(&text)
+        .map_err(|error| rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(error)))
 }

@@ -41,7 +41,8 @@ pub fn validate_draft(draft: &CustomerDraft) -> Result<CustomerDraft, Vec<FieldE
         site.phone = errors.phone(&field("phone"), &site.phone);
         clean.sites.push(site);
     }
-    let primaries: Vec<usize> = clean.sites.iter().enumerate().filter(|(_, site)| site.is_primary).map(|(index, _)| index).collect();
+    let primaries: Vec<usize> =
+        clean.sites.iter().enumerate().filter(|(_, site)| site.is_primary).map(|(index, _)| index).collect();
     for index in primaries.iter().skip(1) {
         errors.add(format!("sites.{index}.is_primary"), "Only one site can be the primary site.");
     }

@@ -15,10 +15,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATION_LIST.len() as i64;
 pub(super) fn apply(connection: &mut Connection) -> Result<(), DbError> {
     let found: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if found > SCHEMA_VERSION {
-        return Err(DbError::TooNew {
-            found,
-            supported: SCHEMA_VERSION,
-        });
+        return Err(DbError::TooNew { found, supported: SCHEMA_VERSION });
     }
     Migrations::from_slice(MIGRATION_LIST).to_latest(connection)?;
     Ok(())

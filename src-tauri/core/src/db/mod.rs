@@ -28,10 +28,7 @@ pub enum DbError {
     #[error("This database was written by a newer version of Fieldkit (schema {found}; this version knows up to {supported}). Update Fieldkit to open it; the file was not changed.")]
     TooNew { found: i64, supported: i64 },
     #[error("Could not create the data folder {path}: {source}")]
-    DataDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    DataDir { path: PathBuf, source: std::io::Error },
     #[error("Database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("Could not update the database schema: {0}")]
@@ -57,10 +54,8 @@ impl Db {
     /// schema up to date.
     pub fn open(path: &Path) -> Result<Db, DbError> {
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| DbError::DataDir {
-                path: parent.to_path_buf(),
-                source,
-            })?;
+            std::fs::create_dir_all(parent)
+                .map_err(|source| DbError::DataDir { path: parent.to_path_buf(), source })?;
         }
         let unreadable = |error: rusqlite::Error| classify_open_error(path, error);
         let mut writer = Connection::open(path).map_err(unreadable)?;
@@ -80,12 +75,7 @@ impl Db {
             })
             .collect::<Result<Vec<_>, rusqlite::Error>>()
             .map_err(unreadable)?;
-        Ok(Db {
-            path: Some(path.to_path_buf()),
-            writer: Mutex::new(writer),
-            readers,
-            next_reader: AtomicUsize::new(0),
-        })
+        Ok(Db { path: Some(path.to_path_buf()), writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0) })
     }
 
     /// A private in-memory database with the full schema, for tests and benchmarks.
@@ -94,12 +84,7 @@ impl Db {
         let mut writer = Connection::open_in_memory()?;
         configure(&writer)?;
         migrations::apply(&mut writer)?;
-        Ok(Db {
-            path: None,
-            writer: Mutex::new(writer),
-            readers: Vec::new(),
-            next_reader: AtomicUsize::new(0),
-        })
+        Ok(Db { path: None, writer: Mutex::new(writer), readers: Vec::new(), next_reader: AtomicUsize::new(0) })
     }
 
     /// The file behind this database; `None` in memory.
@@ -159,13 +144,17 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
 fn classify_open_error(path: &Path, error: rusqlite::Error) -> DbError {
     let unreadable = matches!(
         error.sqlite_error_code(),
-        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt | ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly | ErrorCode::SystemIoFailure)
+        Some(
+            ErrorCode::NotADatabase
+                | ErrorCode::DatabaseCorrupt
+                | ErrorCode::CannotOpen
+                | ErrorCode::PermissionDenied
+                | ErrorCode::ReadOnly
+                | ErrorCode::SystemIoFailure
+        )
     );
     if unreadable {
-        DbError::Unreadable {
-            path: path.to_path_buf(),
-            reason: error.to_string(),
-        }
+        DbError::Unreadable { path: path.to_path_buf(), reason: error.to_string() }
     } else {
         DbError::Sqlite(error)
     }
@@ -195,7 +184,10 @@ mod tests {
                 "INSERT INTO resources (id, first_name, last_name, role) VALUES ('r1', 'A', 'B', 'technician')",
                 [],
             )?;
-            tx.execute("INSERT INTO resources (id, first_name, last_name, role) VALUES ('r2', 'A', 'B', 'astronaut')", [])?;
+            tx.execute(
+                "INSERT INTO resources (id, first_name, last_name, role) VALUES ('r2', 'A', 'B', 'astronaut')",
+                [],
+            )?;
             Ok(())
         });
         assert!(result.is_err());

@@ -15,7 +15,10 @@ fn the_sample_msp_has_ten_customers_and_its_people() {
     assert!(customers.iter().any(|c| c.is_msa) && customers.iter().any(|c| !c.is_msa));
     let people = list_resources(&db).unwrap();
     let count = |role| people.iter().filter(|p| p.role == role).count();
-    assert_eq!((count(ResourceRole::Technician), count(ResourceRole::OfficeAdmin), count(ResourceRole::SeniorTechnician)), (4, 1, 1));
+    assert_eq!(
+        (count(ResourceRole::Technician), count(ResourceRole::OfficeAdmin), count(ResourceRole::SeniorTechnician)),
+        (4, 1, 1)
+    );
 }
 
 #[test]

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Sets up what is missing and runs every check CI runs: formatting, clippy,
+# the Rust tests, the bindings-freshness check, the UI type check and unit
+# tests, the UI production build, and the end-to-end suite against the built
+# app under Xvfb.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/setup.sh
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "rustfmt"
+cargo fmt --all --check
+
+step "UI production build (embedded into the app)"
+npm run --prefix ui build
+
+step "clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "Rust tests (bindings generated into a scratch folder)"
+bindings_scratch=$(mktemp -d)
+trap 'rm -rf "$bindings_scratch"' EXIT
+TS_RS_EXPORT_DIR="$bindings_scratch" cargo test --workspace --exclude fieldkit-e2e --locked
+
+step "generated TypeScript bindings are up to date"
+if ! diff -ru ui/src/lib/bindings "$bindings_scratch"; then
+  echo "ui/src/lib/bindings is stale: run 'cargo test -p fieldkit-core' and commit the result." >&2
+  exit 1
+fi
+
+step "UI type check"
+npm run --prefix ui check
+
+step "UI unit tests"
+npm run --prefix ui test
+
+step "build the app"
+cargo build -p fieldkit --locked
+
+step "end-to-end tests (real app, tauri-driver, WebKitWebDriver, Xvfb)"
+xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
+  dbus-run-session -- cargo test -p fieldkit-e2e --locked -- --test-threads=1
