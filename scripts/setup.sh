@@ -30,11 +30,11 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 command -v cargo >/dev/null 2>&1 || { echo "Rust is missing: install it with rustup (https://rustup.rs), then run this again." >&2; exit 1; }
 
-# Node.js: Vite 8 needs >= 20.19. Debian 12's own nodejs is 18, so a newer one
-# is taken from the npm registry's `node` package into .tools/.
+# Node.js: Vitest 5 needs >= 22.12 (Vite 8: >= 20.19). Debian 12's own nodejs
+# is 18, so a newer one is taken from the npm registry's `node` package into .tools/.
 node_ok() {
   command -v node >/dev/null 2>&1 || return 1
-  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)'
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=12)?0:1)'
 }
 if [ -x .tools/node/bin/node ]; then export PATH="$PWD/.tools/node/bin:$PATH"; fi
 if ! node_ok; then

@@ -40,4 +40,4 @@ cargo build -p fieldkit --locked
 
 step "end-to-end tests (real app, tauri-driver, WebKitWebDriver, Xvfb)"
 xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
-  dbus-run-session -- cargo test -p fieldkit-e2e --locked -- --test-threads=1
+  cargo test -p fieldkit-e2e --locked -- --test-threads=1

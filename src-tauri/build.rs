@@ -10,6 +10,22 @@ const COMMANDS: &[&str] = &[
     "customer_save",
     "resources_list",
     "sample_data_load",
+    "tickets_list",
+    "ticket_view_counts",
+    "ticket_get",
+    "tickets_search",
+    "ticket_add_note",
+    "ticket_change_status",
+    "ticket_take",
+    "ticket_schedule",
+    "ticket_send_scheduling_link",
+    "ticket_raise_noticed",
+    "discrepancy_report_file",
+    "picklists_list",
+    "schedule_agenda",
+    "outbox_list",
+    "settings_get",
+    "settings_save",
 ];
 
 fn main() {

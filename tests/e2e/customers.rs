@@ -7,7 +7,7 @@ fn sample_data_then_a_new_customer_survives_a_restart_and_is_found() {
         |_| {},
         async |slot: &mut Option<App>| -> TestResult {
             let app = slot.as_ref().expect("app running");
-        // First run: an empty data folder offers sample data.
+            // First run: an empty data folder offers sample data.
             app.click("load-sample-data").await?;
             app.testid("area-customers").await?;
             let names = app
@@ -75,7 +75,7 @@ fn markup_in_a_customer_name_is_shown_as_text() {
         async |slot: &mut Option<App>| -> TestResult {
             let hostile = "<img src=x onerror=\"document.title='pwned'\"><b>Bold</b> & Co";
             let app = slot.as_ref().expect("app running");
-        app.click("start-empty").await?;
+            app.click("start-empty").await?;
             app.click("nav-customers").await?;
             app.testid("customer-empty").await?;
             app.click("customer-new").await?;

@@ -13,7 +13,6 @@ fn a_damaged_database_is_explained_and_moved_aside_on_request() {
             ensure(message.contains("cannot be read"), format!("message: {message}"))?;
             // Nothing was written to the damaged file by opening it.
             ensure(std::fs::read(app.data_dir().join("fieldkit.db"))? == garbage, "the damaged file is untouched")?;
-            app.keep_screenshot("database_problem").await;
 
             app.click("database-move-aside").await?;
             app.testid("welcome").await?;

@@ -7,6 +7,7 @@
 //! When a test fails, a screenshot is saved under `tests/artifacts/`.
 
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -69,6 +70,9 @@ impl Driver {
             .env("NO_AT_BRIDGE", "1")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
+            // Its own process group, so the WebKitWebDriver and app it starts
+            // are stopped with it.
+            .process_group(0)
             .spawn()
             .map_err(|error| format!("could not start tauri-driver (is it installed?): {error}"))?;
         let driver = Driver { child, port };
@@ -85,6 +89,8 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // The whole group: tauri-driver, WebKitWebDriver and the app.
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.child.id())]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -120,7 +126,9 @@ impl App {
     }
 
     pub async fn quit(self) -> TestResult {
-        tokio::time::timeout(Duration::from_secs(15), self.client.close()).await.map_err(|_| "quitting timed out")??;
+        tokio::time::timeout(Duration::from_secs(15), self.client.close())
+            .await
+            .map_err(|_| "quitting timed out")??;
         Ok(())
     }
 
@@ -167,7 +175,11 @@ impl App {
 
     /// Polls `probe` until it returns `Some`, or fails after the wait limit
     /// with `what` in the message.
-    pub async fn eventually<T>(&self, what: &str, mut probe: impl AsyncFnMut() -> TestResult<Option<T>>) -> TestResult<T> {
+    pub async fn eventually<T>(
+        &self,
+        what: &str,
+        mut probe: impl AsyncFnMut() -> TestResult<Option<T>>,
+    ) -> TestResult<T> {
         let started = Instant::now();
         loop {
             if let Some(value) = probe().await? {
@@ -230,7 +242,9 @@ async fn connect(port: u16) -> TestResult<Client> {
                 tokio::time::sleep(Duration::from_millis(500)).await;
             }
             Err(error) => {
-                return Err(format!("could not start a session with the app at {}: {error}", app_binary().display()).into())
+                return Err(
+                    format!("could not start a session with the app at {}: {error}", app_binary().display()).into()
+                )
             }
         }
     }

@@ -9,8 +9,13 @@ pub mod customers;
 pub mod data_dir;
 pub mod db;
 pub mod error;
+pub mod outbox;
+pub mod picklists;
 pub mod resources;
 pub mod sample_data;
+pub mod schedule;
+pub mod settings;
+pub mod tickets;
 pub mod validation;
 
 pub use db::Db;

@@ -1,9 +1,13 @@
 //! A realistic small MSP, generated: customers with sites and contacts, the
-//! technicians, an office admin and a senior technician.
+//! technicians, an office admin and a senior technician, devices, tickets
+//! with notes over every queue and status, and appointments.
 //!
-//! `scale` multiplies the customers (10 per unit), so the app's "Load sample
-//! data", the tests and the benchmarks all use the same generator. Output is
-//! deterministic: the same scale gives the same data.
+//! `scale` multiplies everything (10 customers and 60 tickets per unit); the
+//! benchmark asks for exact sizes with [`SampleSize`]. The app's "Load sample
+//! data", the tests and the benchmark all use the same generator. Output is
+//! deterministic for a given size and `now`.
+
+mod tickets;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -14,6 +18,7 @@ use crate::customers::{self, ContactDraft, CustomerDraft, CustomerError, SiteDra
 use crate::db::Db;
 use crate::error::{ErrorCode, ErrorPayload};
 use crate::resources::{insert_resource, Resource, ResourceRole};
+use crate::settings::{read_settings, write_settings};
 
 /// What was loaded.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -23,6 +28,26 @@ pub struct SampleDataSummary {
     pub sites: u32,
     pub contacts: u32,
     pub resources: u32,
+    pub devices: u32,
+    pub tickets: u32,
+    pub notes: u32,
+    pub appointments: u32,
+}
+
+/// How much to generate.
+#[derive(Debug, Clone)]
+pub struct SampleSize {
+    pub customers: u32,
+    pub tickets: u32,
+    /// On average; each ticket gets between 0 and twice this many.
+    pub notes_per_ticket: u32,
+}
+
+impl SampleSize {
+    pub fn scaled(scale: u32) -> Self {
+        let scale = scale.max(1);
+        Self { customers: 10 * scale, tickets: 60 * scale, notes_per_ticket: 4 }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -189,28 +214,97 @@ pub fn sample_customers(scale: u32) -> Vec<CustomerDraft> {
         .collect()
 }
 
-/// Loads the sample MSP into an empty database in one transaction.
+/// Loads the sample MSP (10 customers and 60 tickets per `scale`) into an
+/// empty database in one transaction.
 pub fn load_sample_data(db: &Db, scale: u32, now: DateTime<Utc>) -> Result<SampleDataSummary, SampleDataError> {
-    let drafts = sample_customers(scale);
+    load_sample_data_sized(db, &SampleSize::scaled(scale), now)
+}
+
+/// Loads exactly `size` into an empty database in one transaction, and makes
+/// the first technician "me".
+pub fn load_sample_data_sized(
+    db: &Db,
+    size: &SampleSize,
+    now: DateTime<Utc>,
+) -> Result<SampleDataSummary, SampleDataError> {
+    let mut drafts = sample_customers(size.customers.div_ceil(10));
+    drafts.truncate(size.customers.max(1) as usize);
     let resources = sample_resources();
-    db.write(|tx| {
+    let large = size.tickets > 10_000;
+    if large {
+        // A bigger page cache for the bulk load only (the benchmark's 1,000,000 notes).
+        db.write(|tx| tx.execute_batch("PRAGMA cache_size = -262144"))?;
+    }
+    let result = db.write(|tx| {
         // Counted inside the write transaction so two clicks cannot both load.
         let existing: i64 = tx.query_row("SELECT count(*) FROM customers", [], |row| row.get(0))?;
         if existing > 0 {
             return Err(SampleDataError::NotEmpty(existing as u64));
         }
-        let mut summary = SampleDataSummary { customers: 0, sites: 0, contacts: 0, resources: 0 };
+        let mut summary = SampleDataSummary {
+            customers: 0,
+            sites: 0,
+            contacts: 0,
+            resources: 0,
+            devices: 0,
+            tickets: 0,
+            notes: 0,
+            appointments: 0,
+        };
+        let mut customer_refs = Vec::with_capacity(drafts.len());
         for draft in &drafts {
             let draft = customers::validate_draft(draft).map_err(CustomerError::Invalid)?;
-            customers::store::write_customer(tx, &draft, now)?;
+            let id = customers::store::write_customer(tx, &draft, now)?;
             summary.customers += 1;
             summary.sites += draft.sites.len() as u32;
             summary.contacts += draft.contacts.len() as u32;
+            customer_refs.push(tickets::CustomerRef {
+                id,
+                name: draft.name.clone(),
+                site_ids: draft.sites.iter().map(|site| site.id).collect(),
+                contacts: draft
+                    .contacts
+                    .iter()
+                    .map(|contact| (contact.id, format!("{} {}", contact.first_name, contact.last_name)))
+                    .collect(),
+            });
         }
         for resource in &resources {
             insert_resource(tx, resource)?;
             summary.resources += 1;
         }
+        let technicians: Vec<(Uuid, String)> = resources
+            .iter()
+            .filter(|resource| resource.role == ResourceRole::Technician)
+            .map(|resource| (resource.id, format!("{} {}", resource.first_name, resource.last_name)))
+            .collect();
+        let mut sequence = Sequence(0x7E11_C0DE);
+        let counts = tickets::generate(
+            tx,
+            &mut sequence,
+            &customer_refs,
+            &technicians,
+            size.tickets,
+            size.notes_per_ticket,
+            now,
+        )?;
+        summary.devices = counts.devices;
+        summary.tickets = counts.tickets;
+        summary.notes = counts.notes;
+        summary.appointments = counts.appointments;
+        let mut settings = read_settings(tx)?;
+        if settings.me.is_none() {
+            settings.me = Some(technicians[0].0);
+        }
+        if settings.scheduling_link_template.is_empty() {
+            settings.scheduling_link_template =
+                "https://timezest.example/fieldkit-msp/alex-morgan?ticket={ticket}".into();
+        }
+        write_settings(tx, &settings)?;
         Ok(summary)
-    })
+    });
+    if large {
+        db.write(|tx| tx.execute_batch("PRAGMA cache_size = -8000"))?;
+    }
+    result
 }

@@ -3,6 +3,8 @@
 
 mod customers;
 mod database;
+mod settings;
+mod tickets;
 
 use std::sync::Arc;
 
@@ -20,6 +22,22 @@ pub fn handler() -> impl Fn(Invoke<Wry>) -> bool + Send + Sync + 'static {
         customers::customer_save,
         customers::resources_list,
         customers::sample_data_load,
+        tickets::tickets_list,
+        tickets::ticket_view_counts,
+        tickets::ticket_get,
+        tickets::tickets_search,
+        tickets::ticket_add_note,
+        tickets::ticket_change_status,
+        tickets::ticket_take,
+        tickets::ticket_schedule,
+        tickets::ticket_send_scheduling_link,
+        tickets::ticket_raise_noticed,
+        tickets::discrepancy_report_file,
+        tickets::picklists_list,
+        tickets::schedule_agenda,
+        tickets::outbox_list,
+        settings::settings_get,
+        settings::settings_save,
     ]
 }
 

@@ -1,12 +1,12 @@
 //! Reading and writing customers, their sites and contacts.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use uuid::Uuid;
 
 use super::search::{index_customer, match_expression};
 use super::{Contact, Customer, CustomerDraft, CustomerError, CustomerQuery, CustomerSummary, Site};
-use crate::db::Db;
+use crate::db::{uuid_column, Db};
 
 const DEFAULT_LIST_LIMIT: u32 = 500;
 
@@ -239,10 +239,4 @@ pub fn count_customers(db: &Db) -> Result<u64, CustomerError> {
     let count: i64 =
         db.read(|connection| connection.query_row("SELECT count(*) FROM customers", [], |row| row.get(0)))?;
     Ok(count.max(0) as u64)
-}
-
-fn uuid_column(row: &Row<'_>, index: usize) -> rusqlite::Result<Uuid> {
-    let text: String = row.get(index)?;
-    Uuid::parse_str(&text)
-        .map_err(|error| rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(error)))
 }

@@ -6,7 +6,10 @@ use rusqlite_migration::{Migrations, M};
 
 use super::DbError;
 
-const MIGRATION_LIST: &[M<'static>] = &[M::up(include_str!("../../migrations/0001_customers.sql"))];
+const MIGRATION_LIST: &[M<'static>] = &[
+    M::up(include_str!("../../migrations/0001_customers.sql")),
+    M::up(include_str!("../../migrations/0002_tickets.sql")),
+];
 
 /// The schema version this build writes (SQLite's `user_version`).
 pub const SCHEMA_VERSION: i64 = MIGRATION_LIST.len() as i64;

@@ -160,6 +160,13 @@ fn classify_open_error(path: &Path, error: rusqlite::Error) -> DbError {
     }
 }
 
+/// A UUID stored as text in column `index`; a malformed one is a conversion error, not a panic.
+pub(crate) fn uuid_column(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<uuid::Uuid> {
+    let text: String = row.get(index)?;
+    uuid::Uuid::parse_str(&text)
+        .map_err(|error| rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(error)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

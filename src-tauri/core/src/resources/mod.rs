@@ -28,6 +28,10 @@ impl ResourceRole {
         }
     }
 
+    pub(crate) fn parse_or_default(text: &str) -> Self {
+        Self::parse(text).unwrap_or(ResourceRole::Technician)
+    }
+
     fn parse(text: &str) -> Option<Self> {
         [ResourceRole::Technician, ResourceRole::OfficeAdmin, ResourceRole::SeniorTechnician]
             .into_iter()

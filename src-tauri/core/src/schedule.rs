@@ -1,0 +1,103 @@
+//! The schedule: my appointments (service calls) of a day, each with its
+//! one-hour arrival window (aim for its earliest part), and what is due.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::db::{uuid_column, Db};
+use crate::settings::read_settings;
+use crate::tickets::store::{summary_from_row, SUMMARY_SELECT};
+use crate::tickets::{AppointmentKind, TicketError, TicketLink, TicketSummary};
+
+/// The day to show, as the UI's local midnight-to-midnight in UTC.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct DayQuery {
+    pub day_start: DateTime<Utc>,
+    pub day_end: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Agenda {
+    /// My appointments that day, in time order.
+    pub appointments: Vec<AgendaAppointment>,
+    /// My open tickets due by the end of that day (overdue included), earliest first.
+    pub due: Vec<TicketSummary>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AgendaAppointment {
+    pub id: Uuid,
+    pub kind: AppointmentKind,
+    pub start_at: DateTime<Utc>,
+    pub end_at: DateTime<Utc>,
+    /// The arrival window is one hour from the start; aim for its earliest part.
+    pub arrival_window_end: DateTime<Utc>,
+    pub customer_name: String,
+    pub site_name: String,
+    pub site_address: String,
+    pub description: String,
+    pub tickets: Vec<TicketLink>,
+}
+
+pub fn agenda(db: &Db, day: &DayQuery, now: DateTime<Utc>) -> Result<Agenda, TicketError> {
+    db.read(|connection| {
+        let settings = read_settings(connection)?;
+        let me = settings.me.map(|id| id.to_string()).unwrap_or_default();
+        let mut appointments = connection
+            .prepare_cached(
+                "SELECT a.id, a.kind, a.start_at, a.end_at, c.name, coalesce(s.name, ''),
+                        coalesce(concat_ws(', ', nullif(s.address1, ''), nullif(s.city, '')), ''), a.description
+                 FROM appointment_resources ar
+                 JOIN appointments a ON a.id = ar.appointment_id
+                 JOIN customers c ON c.id = a.customer_id
+                 LEFT JOIN sites s ON s.id = a.site_id
+                 WHERE ar.resource_id = ?1 AND a.start_at >= ?2 AND a.start_at < ?3
+                 ORDER BY a.start_at",
+            )?
+            .query_map(params![me, day.day_start, day.day_end], |r| {
+                let kind: String = r.get(1)?;
+                let start_at: DateTime<Utc> = r.get(2)?;
+                Ok(AgendaAppointment {
+                    id: uuid_column(r, 0)?,
+                    kind: AppointmentKind::parse(&kind),
+                    start_at,
+                    end_at: r.get(3)?,
+                    arrival_window_end: start_at + Duration::hours(1),
+                    customer_name: r.get(4)?,
+                    site_name: r.get(5)?,
+                    site_address: r.get(6)?,
+                    description: r.get(7)?,
+                    tickets: Vec::new(),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut tickets = connection.prepare_cached(
+            "SELECT t.id, t.number, t.title FROM appointment_tickets at JOIN tickets t ON t.row = at.ticket_row
+             WHERE at.appointment_id = ?1 ORDER BY t.number",
+        )?;
+        for appointment in &mut appointments {
+            appointment.tickets = tickets
+                .query_map([appointment.id.to_string()], |r| {
+                    Ok(TicketLink { id: uuid_column(r, 0)?, number: r.get(1)?, title: r.get(2)? })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+        }
+        let due = connection
+            .prepare_cached(&format!(
+                "{SUMMARY_SELECT}
+                 WHERE t.completed_at IS NULL AND t.due_at < ?2
+                   AND (t.primary_resource_id = ?1
+                        OR t.row IN (SELECT ticket_row FROM ticket_secondary_resources WHERE resource_id = ?1))
+                 ORDER BY t.due_at LIMIT 100"
+            ))?
+            .query_map(params![me, day.day_end], |row| summary_from_row(row, &settings, now))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Agenda { appointments, due })
+    })
+}

@@ -1,0 +1,143 @@
+//! The technician's local preferences: who "I" am among the resources, the
+//! personal scheduling-link template, and the response-clock rules.
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::db::{Db, DbError};
+use crate::error::ErrorPayload;
+use crate::validation::{FieldError, FieldErrors};
+
+/// Everything on the Settings page that is stored locally.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Settings {
+    /// The resource this laptop belongs to: "my" todo, "I" take a ticket.
+    pub me: Option<Uuid>,
+    /// A link the customer follows to book a time, e.g. a TimeZest link.
+    /// `{ticket}` is replaced by the ticket number.
+    pub scheduling_link_template: String,
+    /// Managed-services (MSA) customers get a response within this many hours.
+    pub msa_response_hours: u32,
+    /// Everyone else, within this many hours.
+    pub other_response_hours: u32,
+    /// An open ticket with no customer-visible update for this many days is
+    /// flagged "follow up with the customer".
+    pub follow_up_after_days: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            me: None,
+            scheduling_link_template: String::new(),
+            msa_response_hours: 2,
+            other_response_hours: 8,
+            follow_up_after_days: 3,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("Some fields need attention.")]
+    Invalid(Vec<FieldError>),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl From<rusqlite::Error> for SettingsError {
+    fn from(error: rusqlite::Error) -> Self {
+        SettingsError::Db(DbError::Sqlite(error))
+    }
+}
+
+impl From<SettingsError> for ErrorPayload {
+    fn from(error: SettingsError) -> Self {
+        match error {
+            SettingsError::Invalid(fields) => ErrorPayload::validation(fields),
+            SettingsError::Db(db) => db.into(),
+        }
+    }
+}
+
+pub fn get_settings(db: &Db) -> Result<Settings, DbError> {
+    Ok(db.read(read_settings)?)
+}
+
+pub(crate) fn read_settings(connection: &Connection) -> rusqlite::Result<Settings> {
+    let get = |key: &str| -> rusqlite::Result<Option<String>> {
+        connection.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0)).optional()
+    };
+    let defaults = Settings::default();
+    let number = |key: &str, fallback: u32| -> rusqlite::Result<u32> {
+        Ok(get(key)?.and_then(|text| text.parse().ok()).unwrap_or(fallback))
+    };
+    Ok(Settings {
+        me: get("me")?.and_then(|text| Uuid::parse_str(&text).ok()),
+        scheduling_link_template: get("scheduling_link_template")?.unwrap_or_default(),
+        msa_response_hours: number("msa_response_hours", defaults.msa_response_hours)?,
+        other_response_hours: number("other_response_hours", defaults.other_response_hours)?,
+        follow_up_after_days: number("follow_up_after_days", defaults.follow_up_after_days)?,
+    })
+}
+
+/// Checks and stores the settings in one transaction.
+pub fn save_settings(db: &Db, settings: &Settings) -> Result<Settings, SettingsError> {
+    let mut errors = FieldErrors::default();
+    let template = errors.text("scheduling_link_template", &settings.scheduling_link_template, false, 500);
+    if !template.is_empty() && !(template.starts_with("https://") || template.starts_with("http://")) {
+        errors.add("scheduling_link_template", "Start the link with https://.");
+    }
+    for (field, value, max) in [
+        ("msa_response_hours", settings.msa_response_hours, 72),
+        ("other_response_hours", settings.other_response_hours, 240),
+        ("follow_up_after_days", settings.follow_up_after_days, 60),
+    ] {
+        if value == 0 || value > max {
+            errors.add(field, format!("Enter a whole number from 1 to {max}."));
+        }
+    }
+    errors.into_result().map_err(SettingsError::Invalid)?;
+    let cleaned = Settings { scheduling_link_template: template, ..settings.clone() };
+    db.write(|tx| {
+        if let Some(me) = cleaned.me {
+            let known: bool =
+                tx.query_row("SELECT EXISTS (SELECT 1 FROM resources WHERE id = ?1)", [me.to_string()], |row| {
+                    row.get(0)
+                })?;
+            if !known {
+                return Err(SettingsError::Invalid(vec![FieldError {
+                    field: "me".into(),
+                    message: "Choose someone from the team list.".into(),
+                }]));
+            }
+        }
+        write_settings(tx, &cleaned)?;
+        Ok(())
+    })?;
+    Ok(cleaned)
+}
+
+pub(crate) fn write_settings(tx: &Transaction<'_>, settings: &Settings) -> rusqlite::Result<()> {
+    let put = |key: &str, value: String| {
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )
+        .map(|_| ())
+    };
+    match settings.me {
+        Some(me) => put("me", me.to_string())?,
+        None => {
+            tx.execute("DELETE FROM settings WHERE key = 'me'", [])?;
+        }
+    }
+    put("scheduling_link_template", settings.scheduling_link_template.clone())?;
+    put("msa_response_hours", settings.msa_response_hours.to_string())?;
+    put("other_response_hours", settings.other_response_hours.to_string())?;
+    put("follow_up_after_days", settings.follow_up_after_days.to_string())?;
+    Ok(())
+}
