@@ -1,1 +1,282 @@
+//! `fieldkit-bench`: builds a large ticket cache with the sample-data
+//! generator and prints p50/p95 latencies of what the technician does, each
+//! beside raw SQLite running the equivalent statements in the same run.
+//!
+//! ```text
+//! cargo run --release -p fieldkit-core --bin fieldkit-bench -- [--tickets 100000] [--notes 1000000]
+//!     [--customers 2000] [--iterations 200] [--dir PATH]
+//! ```
+//! Figures, not pass/fail: timed tests are flaky on shared machines.
 
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use fieldkit_core::sample_data::{load_sample_data_sized, SampleSize};
+use fieldkit_core::tickets::{
+    add_note, get_ticket, list_tickets, search_tickets, view_counts, NoteDraft, TicketQuery, TicketSort, TicketView,
+};
+use fieldkit_core::Db;
+use rusqlite::Connection;
+use uuid::Uuid;
+
+struct Options {
+    tickets: u32,
+    notes: u32,
+    customers: u32,
+    iterations: usize,
+    dir: Option<PathBuf>,
+}
+
+fn options() -> Options {
+    let mut options = Options { tickets: 100_000, notes: 1_000_000, customers: 2_000, iterations: 200, dir: None };
+    let mut args = std::env::args().skip(1);
+    while let Some(flag) = args.next() {
+        let value = args.next().unwrap_or_else(|| panic!("{flag} needs a value"));
+        match flag.as_str() {
+            "--tickets" => options.tickets = value.parse().expect("--tickets: a number"),
+            "--notes" => options.notes = value.parse().expect("--notes: a number"),
+            "--customers" => options.customers = value.parse().expect("--customers: a number"),
+            "--iterations" => options.iterations = value.parse().expect("--iterations: a number"),
+            "--dir" => options.dir = Some(PathBuf::from(value)),
+            other => panic!("unknown option {other}"),
+        }
+    }
+    options
+}
+
+/// p50 and p95 of `samples`, in milliseconds.
+fn percentiles(samples: &mut [Duration]) -> (f64, f64) {
+    samples.sort();
+    let at = |q: f64| {
+        let index = ((samples.len() as f64 - 1.0) * q).round() as usize;
+        samples[index].as_secs_f64() * 1000.0
+    };
+    (at(0.50), at(0.95))
+}
+
+fn time<T>(action: impl FnOnce() -> T) -> (T, Duration) {
+    let started = Instant::now();
+    let value = action();
+    (value, started.elapsed())
+}
+
+fn report(name: &str, ours: &mut [Duration], raw: Option<&mut [Duration]>) {
+    let (p50, p95) = percentiles(ours);
+    match raw {
+        Some(raw) => {
+            let (raw50, raw95) = percentiles(raw);
+            println!(
+                "{name:<34} p50 {p50:>8.3} ms  p95 {p95:>8.3} ms   raw p50 {raw50:>8.3} ms  p95 {raw95:>8.3} ms   ratio p50 {:>5.2}×",
+                p50 / raw50.max(0.000_001)
+            );
+        }
+        None => println!("{name:<34} p50 {p50:>8.3} ms  p95 {p95:>8.3} ms"),
+    }
+}
+
+fn peak_memory_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status.lines().find(|line| line.starts_with("VmHWM:")).and_then(|line| {
+                line.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()).map(|kb| kb / 1024.0)
+            })
+        })
+        .unwrap_or(0.0)
+}
+
+fn main() {
+    let options = options();
+    let dir = options
+        .dir
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("fieldkit-bench-{}", std::process::id())));
+    std::fs::create_dir_all(&dir).expect("create the benchmark folder");
+    let path = dir.join("bench.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let now = Utc::now();
+    let db = Db::open(&path).expect("open the benchmark database");
+    let size = SampleSize {
+        customers: options.customers,
+        tickets: options.tickets,
+        notes_per_ticket: (options.notes / options.tickets.max(1)).max(1),
+    };
+    let (summary, took) = time(|| load_sample_data_sized(&db, &size, now).expect("generate"));
+    let file_mib = std::fs::metadata(&path).map(|m| m.len() as f64 / 1_048_576.0).unwrap_or(0.0);
+    println!(
+        "built {} customers, {} tickets, {} notes, {} devices in {:.1} s; database {:.0} MiB at {}",
+        summary.customers,
+        summary.tickets,
+        summary.notes,
+        summary.devices,
+        took.as_secs_f64(),
+        file_mib,
+        path.display()
+    );
+    let raw = Connection::open(&path).expect("raw connection");
+    raw.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+    )
+    .expect("raw pragmas");
+    let n = options.iterations;
+
+    println!("\n-- views: first page of 50 (ours: count + page + response clocks; raw: the same filter, page only)");
+    for view in TicketView::ALL {
+        let query = TicketQuery {
+            view,
+            sort: if view == TicketView::All { TicketSort::Activity } else { TicketSort::Priority },
+            customer_id: None,
+            priority: None,
+            status: None,
+            offset: 0,
+            limit: 50,
+        };
+        let mut ours = Vec::with_capacity(n);
+        let mut total = 0;
+        for _ in 0..n {
+            let (page, took) = time(|| list_tickets(&db, &query, now).expect("list"));
+            total = page.total;
+            ours.push(took);
+        }
+        report(&format!("view {view:?} ({total})"), &mut ours, None);
+    }
+    {
+        let mut ours = Vec::with_capacity(n);
+        for _ in 0..n {
+            ours.push(time(|| view_counts(&db, now).expect("counts")).1);
+        }
+        report("all view counts (navigation)", &mut ours, None);
+    }
+    {
+        // The same My todo page, written by hand against raw SQLite.
+        let me = "5eed0000-0000-0000-0000-000000000001";
+        let mut statement = raw
+            .prepare(
+                "SELECT t.id, t.number, t.title, c.name FROM tickets t JOIN customers c ON c.id = t.customer_id
+                 LEFT JOIN picklist_values pp ON pp.kind = 'priority' AND pp.value = t.priority
+                 WHERE t.completed_at IS NULL AND (t.primary_resource_id = ?1
+                   OR t.row IN (SELECT ticket_row FROM ticket_secondary_resources WHERE resource_id = ?1))
+                 ORDER BY pp.sort_order, t.due_at IS NULL, t.due_at LIMIT 50",
+            )
+            .expect("raw view");
+        let query = TicketQuery {
+            view: TicketView::MyTodo,
+            sort: TicketSort::Priority,
+            customer_id: None,
+            priority: None,
+            status: None,
+            offset: 0,
+            limit: 50,
+        };
+        let (mut ours, mut raws) = (Vec::new(), Vec::new());
+        for _ in 0..n {
+            ours.push(time(|| list_tickets(&db, &query, now).expect("list")).1);
+            raws.push(time(|| statement.query_map([me], |r| r.get::<_, String>(0)).unwrap().count()).1);
+        }
+        report("view MyTodo vs hand-written SQL", &mut ours, Some(&mut raws));
+    }
+
+    println!("\n-- ticket detail (ours: ticket, people, notes, appointments; raw: ticket row + its notes)");
+    let ids: Vec<(Uuid, i64)> = {
+        let mut statement = raw.prepare("SELECT id, row FROM tickets ORDER BY (row * 7919) % 100003 LIMIT ?1").unwrap();
+        statement
+            .query_map([n as i64], |r| Ok((Uuid::parse_str(&r.get::<_, String>(0)?).unwrap(), r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    {
+        let mut ticket = raw.prepare("SELECT * FROM tickets WHERE id = ?1").unwrap();
+        let mut notes =
+            raw.prepare("SELECT * FROM ticket_notes WHERE ticket_row = ?1 ORDER BY created_at DESC").unwrap();
+        let (mut ours, mut raws) = (Vec::new(), Vec::new());
+        for (id, row) in &ids {
+            ours.push(time(|| get_ticket(&db, *id, now).expect("detail")).1);
+            raws.push(
+                time(|| {
+                    let _ = ticket.query_row([id.to_string()], |r| r.get::<_, String>(3)).unwrap();
+                    notes.query_map([row], |r| r.get::<_, String>(6)).unwrap().count()
+                })
+                .1,
+            );
+        }
+        report("ticket detail", &mut ours, Some(&mut raws));
+    }
+
+    println!("\n-- search (ours: bounded candidates, ranked, highlighted; raw: FTS5 MATCH ORDER BY rank LIMIT 30)");
+    let rare_kb: String = raw
+        .query_row("SELECT title FROM tickets WHERE title LIKE '%KB5%' LIMIT 1", [], |r| r.get(0))
+        .unwrap_or_else(|_| "KB5000001".into());
+    let rare_kb = rare_kb.split_whitespace().find(|w| w.starts_with("KB")).unwrap_or("KB5000001").to_string();
+    let serial: String =
+        raw.query_row(
+        "SELECT d.serial_number FROM tickets t JOIN devices d ON d.id = t.device_id ORDER BY t.row LIMIT 1 OFFSET 7",
+        [],
+        |r| r.get(0),
+    )
+    .unwrap_or_default();
+    let terms = [
+        ("rare: KB number", rare_kb.clone()),
+        ("rare: device serial", serial),
+        ("common: customer", "customer".to_string()),
+        ("common: the", "the".to_string()),
+        ("common pair: printer spooler", "printer spooler".to_string()),
+        ("prefix: pri", "pri".to_string()),
+        ("prefix: resta", "resta".to_string()),
+        ("ticket number prefix", "T2026".to_string()),
+    ];
+    let mut all_ours = Vec::new();
+    for (name, term) in &terms {
+        let fts: String =
+            term.split_whitespace().map(|w| format!("\"{}\"", w.to_lowercase())).collect::<Vec<_>>().join(" ");
+        let fts = if name.starts_with("prefix") || name.starts_with("ticket") { format!("{fts}*") } else { fts };
+        let mut statement =
+            raw.prepare("SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?1 ORDER BY rank LIMIT 30").unwrap();
+        let iterations = (n / 4).max(10);
+        let (mut ours, mut raws) = (Vec::new(), Vec::new());
+        let mut found = 0;
+        for _ in 0..iterations {
+            let (results, took) = time(|| search_tickets(&db, term, now).expect("search"));
+            found = results.hits.len();
+            ours.push(took);
+            raws.push(time(|| statement.query_map([&fts], |r| r.get::<_, i64>(0)).unwrap().count()).1);
+        }
+        all_ours.extend(ours.iter().copied());
+        report(&format!("search {name} ({found} hits)"), &mut ours, Some(&mut raws));
+    }
+    report("search, all terms together", &mut all_ours, None);
+
+    println!("\n-- durable add-note (ours: note + ticket + search document + outbox, one transaction; raw: INSERT note + COMMIT)");
+    {
+        let (mut ours, mut raws) = (Vec::new(), Vec::new());
+        let mut insert = raw
+            .prepare(
+                "INSERT INTO ticket_notes (id, ticket_row, title, body, is_customer_visible, author_name, created_at)
+                 VALUES (?1, ?2, '', ?3, 0, 'bench', ?4)",
+            )
+            .unwrap();
+        let body = "Checked the event log and restarted the print spooler; waiting for the customer to confirm.";
+        for (id, row) in ids.iter().take(n) {
+            let draft = NoteDraft { ticket_id: *id, body: body.to_string(), is_customer_visible: false };
+            ours.push(time(|| add_note(&db, &draft, Utc::now()).expect("add note")).1);
+            raws.push(
+                time(|| {
+                    raw.execute_batch("BEGIN IMMEDIATE").unwrap();
+                    insert.execute(rusqlite::params![Uuid::new_v4().to_string(), row, body, Utc::now()]).unwrap();
+                    raw.execute_batch("COMMIT").unwrap();
+                })
+                .1,
+            );
+        }
+        report("add note (durable)", &mut ours, Some(&mut raws));
+    }
+    println!("\npeak memory (VmHWM) {:.0} MiB", peak_memory_mib());
+    if options.dir.is_none() {
+        drop(raw);
+        drop(db);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -144,7 +144,7 @@ pub(super) fn generate(
     }
 
     // Devices: 3 to 8 per customer.
-    let mut devices: Vec<Vec<(Uuid, String)>> = Vec::with_capacity(customers.len());
+    let mut devices: Vec<Vec<(Uuid, String, String)>> = Vec::with_capacity(customers.len());
     {
         let mut insert = tx.prepare_cached(
             "INSERT INTO devices (id, customer_id, site_id, name, device_type, serial_number, rmm_agent_installed)
@@ -156,16 +156,17 @@ pub(super) fn generate(
                 let (kind, prefix) = *sequence.pick(DEVICE_KINDS);
                 let name = format!("{prefix}-{}-{:02}", sequence.pick(DEVICE_PLACES), number + 1);
                 let id = Uuid::from_u64_pair(0x5eed_0003_0000_0000 | index as u64, number);
+                let serial = format!("SN{:010}", sequence.next() % 10_000_000_000);
                 insert.execute(params![
                     id.to_string(),
                     customer.id.to_string(),
                     customer.site_ids.first().map(|s| s.to_string()),
                     name,
                     kind,
-                    format!("SN{:010}", sequence.next() % 10_000_000_000),
+                    serial,
                     sequence.between(0, 9) != 0,
                 ])?;
-                list.push((id, name));
+                list.push((id, name, serial));
                 counts.devices += 1;
             }
             devices.push(list);
@@ -349,8 +350,13 @@ pub(super) fn generate(
             )?;
             counts.notes += 1;
         }
-        let related =
-            format!("{} {} {}", customer.name, contact.1, device.as_ref().map_or(String::new(), |d| d.1.clone()));
+        // The same words `reindex_ticket` indexes.
+        let related = format!(
+            "{} {} {}",
+            customer.name,
+            contact.1,
+            device.as_ref().map_or(String::new(), |d| format!("{} {}", d.1, d.2))
+        );
         index_new_ticket(tx, row, &number, &title, &description, &bodies, &related)?;
         counts.tickets += 1;
 

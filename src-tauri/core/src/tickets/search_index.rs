@@ -12,7 +12,7 @@ pub(crate) fn reindex_ticket(connection: &Connection, row: i64) -> rusqlite::Res
     let (number, title, description, related): (String, String, String, String) = connection
         .prepare_cached(
             "SELECT t.number, t.title, t.description,
-                    concat_ws(' ', c.name, ct.first_name, ct.last_name, ct.email, d.name, d.serial_number)
+                    concat_ws(' ', c.name, ct.first_name, ct.last_name, d.name, d.serial_number)
              FROM tickets t
              JOIN customers c ON c.id = t.customer_id
              LEFT JOIN contacts ct ON ct.id = t.contact_id
