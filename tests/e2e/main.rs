@@ -8,3 +8,6 @@ mod customers;
 mod database;
 /// shell: navigation by mouse and keyboard, and the settings showing where the data lives.
 mod shell;
+/// tickets: every view and its count, a ticket's note and status, raising
+/// tickets from the field, restart persistence, search and the outbox.
+mod tickets;

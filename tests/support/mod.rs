@@ -156,6 +156,18 @@ impl App {
         Ok(())
     }
 
+    /// Chooses the option with this visible text in the `<select>` with this `data-testid`.
+    pub async fn choose(&self, id: &str, label: &str) -> TestResult {
+        eprintln!("[e2e] choose {label:?} in {id}");
+        self.testid(id).await?.select_by_label(label).await?;
+        Ok(())
+    }
+
+    /// An attribute of the element with this `data-testid`.
+    pub async fn attribute_of(&self, id: &str, name: &str) -> TestResult<Option<String>> {
+        Ok(self.testid(id).await?.attr(name).await?)
+    }
+
     pub async fn text_of(&self, id: &str) -> TestResult<String> {
         Ok(self.testid(id).await?.text().await?)
     }

@@ -65,7 +65,10 @@ CREATE INDEX tickets_open_by_status ON tickets (status, priority, created_at) WH
 CREATE INDEX tickets_open_by_issue_type ON tickets (issue_type, due_at) WHERE completed_at IS NULL;
 CREATE INDEX tickets_open_by_priority ON tickets (priority, created_at) WHERE completed_at IS NULL;
 CREATE INDEX tickets_open_unassigned ON tickets (created_at) WHERE completed_at IS NULL AND primary_resource_id IS NULL;
-CREATE INDEX tickets_customer ON tickets (customer_id, last_activity_at);
+CREATE INDEX tickets_customer ON tickets (customer_id);
+-- "All tickets", newest activity or creation first.
+CREATE INDEX tickets_by_activity ON tickets (last_activity_at);
+CREATE INDEX tickets_by_created ON tickets (created_at);
 
 CREATE TABLE ticket_secondary_resources (
     ticket_row   INTEGER NOT NULL REFERENCES tickets (row) ON DELETE CASCADE,
@@ -137,7 +140,14 @@ CREATE VIRTUAL TABLE ticket_search USING fts5 (
     tokenize = 'unicode61 remove_diacritics 2',
     prefix = '2 3'
 );
-CREATE VIRTUAL TABLE ticket_search_terms USING fts5vocab (ticket_search, 'row');
+-- How far the derived data (search documents, tickets' last activity) has
+-- caught up with the outbox. A new note is written durably with its outbox
+-- entry only; `catch_up` applies what follows from it right after, and at
+-- start-up after a crash, so the durable write stays small.
+CREATE TABLE derived_progress (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    outbox_seq  INTEGER NOT NULL
+);
 
 -- Local preferences: who "I" am, the scheduling-link template, the clocks.
 CREATE TABLE settings (
@@ -147,9 +157,13 @@ CREATE TABLE settings (
 
 -- Every change made here, in order, waiting for the sync to push it. Written
 -- in the same transaction as the change itself.
+-- Entries are never deleted, only marked sent, so `seq` (the rowid) only
+-- grows without AUTOINCREMENT's extra write to sqlite_sequence.
 CREATE TABLE outbox (
-    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
-    id           TEXT NOT NULL UNIQUE,
+    seq          INTEGER PRIMARY KEY,
+    -- A random (v4) UUID made by `enqueue`: unique without an index, which
+    -- would add a page to every durable write.
+    id           TEXT NOT NULL,
     entity       TEXT NOT NULL,
     entity_id    TEXT NOT NULL,
     operation    TEXT NOT NULL,
@@ -160,5 +174,5 @@ CREATE TABLE outbox (
     attempts     INTEGER NOT NULL DEFAULT 0,
     last_error   TEXT
 );
-CREATE INDEX outbox_pending ON outbox (seq) WHERE state = 'pending';
-CREATE INDEX outbox_by_entity ON outbox (entity_id);
+-- Deliberately no secondary index: the durable add-note path writes as few
+-- pages as it can; the sync reads the outbox in `seq` order.

@@ -55,7 +55,13 @@ impl AppDatabase {
     pub fn open(data_dir: &Path) -> Self {
         let path = database_path(data_dir);
         let slot = match Db::open(&path) {
-            Ok(db) => Slot::Open(Arc::new(db)),
+            Ok(db) => {
+                // A note saved just before a crash: bring its search document up to date.
+                if let Err(error) = crate::tickets::catch_up_search(&db) {
+                    eprintln!("fieldkit: search index catch-up failed: {error}");
+                }
+                Slot::Open(Arc::new(db))
+            }
             Err(error) => Slot::Failed(error),
         };
         Self { path, slot: RwLock::new(slot), moved_aside_to: RwLock::new(None) }

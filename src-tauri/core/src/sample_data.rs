@@ -304,7 +304,7 @@ pub fn load_sample_data_sized(
         Ok(summary)
     });
     if large {
-        db.write(|tx| tx.execute_batch("PRAGMA cache_size = -8000"))?;
+        db.write(|tx| tx.pragma_update(None, "cache_size", crate::db::CACHE_KIB))?;
     }
     result
 }

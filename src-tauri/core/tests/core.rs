@@ -6,3 +6,7 @@ mod customers;
 /// sample_data: the generator the app, tests and benchmarks share.
 #[path = "core/sample_data.rs"]
 mod sample_data;
+/// tickets: views, detail, field actions with their outbox entries, raising
+/// tickets, search, and bad input.
+#[path = "core/tickets.rs"]
+mod tickets;

@@ -32,13 +32,19 @@ pub async fn ticket_get(state: AppState<'_>, id: Uuid) -> Result<TicketDetail, E
 
 #[tauri::command]
 pub async fn tickets_search(state: AppState<'_>, text: String) -> Result<TicketSearchResults, ErrorPayload> {
-    with_db(state, move |db| Ok(tickets::search_tickets(db, &text, Utc::now())?)).await
+    with_db(state, move |db| {
+        // A note saved a moment ago is found too.
+        tickets::catch_up_search(db)?;
+        Ok(tickets::search_tickets(db, &text, Utc::now())?)
+    })
+    .await
 }
 
 #[tauri::command]
 pub async fn ticket_add_note(state: AppState<'_>, draft: NoteDraft) -> Result<TicketDetail, ErrorPayload> {
     with_db(state, move |db| {
         tickets::add_note(db, &draft, Utc::now())?;
+        tickets::catch_up_search(db)?;
         Ok(tickets::get_ticket(db, draft.ticket_id, Utc::now())?)
     })
     .await
@@ -75,6 +81,7 @@ pub async fn ticket_schedule(state: AppState<'_>, draft: AppointmentDraft) -> Re
 pub async fn ticket_send_scheduling_link(state: AppState<'_>, id: Uuid) -> Result<TicketDetail, ErrorPayload> {
     with_db(state, move |db| {
         tickets::copy_scheduling_link(db, id, Utc::now())?;
+        tickets::catch_up_search(db)?;
         Ok(tickets::get_ticket(db, id, Utc::now())?)
     })
     .await
@@ -87,6 +94,7 @@ pub async fn ticket_raise_noticed(
 ) -> Result<TicketDetail, ErrorPayload> {
     with_db(state, move |db| {
         let id = tickets::raise_noticed_ticket(db, &draft, Utc::now())?;
+        tickets::catch_up_search(db)?;
         Ok(tickets::get_ticket(db, id, Utc::now())?)
     })
     .await

@@ -1,6 +1,6 @@
 // The app's areas, in navigation order, with their keyboard shortcuts (Alt+1…).
 
-export type AreaId = "today" | "tickets" | "schedule" | "reports" | "changes" | "stock" | "customers" | "settings";
+export type AreaId = "today" | "tickets" | "schedule" | "reports" | "changes" | "stock" | "customers" | "settings" | "outbox";
 
 export interface Area {
   id: AreaId;

@@ -2,6 +2,20 @@
 // typed with the generated bindings; tests swap the implementation with
 // `useBackend`.
 import { invoke } from "@tauri-apps/api/core";
+import type { Agenda } from "./bindings/Agenda";
+import type { AppointmentDraft } from "./bindings/AppointmentDraft";
+import type { DayQuery } from "./bindings/DayQuery";
+import type { DiscrepancyDraft } from "./bindings/DiscrepancyDraft";
+import type { NoteDraft } from "./bindings/NoteDraft";
+import type { NoticedTicketDraft } from "./bindings/NoticedTicketDraft";
+import type { OutboxEntry } from "./bindings/OutboxEntry";
+import type { PicklistValue } from "./bindings/PicklistValue";
+import type { Settings } from "./bindings/Settings";
+import type { TicketDetail } from "./bindings/TicketDetail";
+import type { TicketPage } from "./bindings/TicketPage";
+import type { TicketQuery } from "./bindings/TicketQuery";
+import type { TicketSearchResults } from "./bindings/TicketSearchResults";
+import type { ViewCount } from "./bindings/ViewCount";
 import type { Customer } from "./bindings/Customer";
 import type { CustomerDraft } from "./bindings/CustomerDraft";
 import type { CustomerQuery } from "./bindings/CustomerQuery";
@@ -19,6 +33,22 @@ export interface Backend {
   customerSave(draft: CustomerDraft): Promise<Customer>;
   resourcesList(): Promise<Resource[]>;
   sampleDataLoad(): Promise<SampleDataSummary>;
+  ticketsList(query: TicketQuery): Promise<TicketPage>;
+  ticketViewCounts(): Promise<ViewCount[]>;
+  ticketGet(id: string): Promise<TicketDetail>;
+  ticketsSearch(text: string): Promise<TicketSearchResults>;
+  ticketAddNote(draft: NoteDraft): Promise<TicketDetail>;
+  ticketChangeStatus(id: string, status: number): Promise<TicketDetail>;
+  ticketTake(id: string): Promise<TicketDetail>;
+  ticketSchedule(draft: AppointmentDraft): Promise<TicketDetail>;
+  ticketSendSchedulingLink(id: string): Promise<TicketDetail>;
+  ticketRaiseNoticed(draft: NoticedTicketDraft): Promise<TicketDetail>;
+  discrepancyReportFile(draft: DiscrepancyDraft): Promise<TicketDetail>;
+  picklistsList(): Promise<PicklistValue[]>;
+  scheduleAgenda(day: DayQuery): Promise<Agenda>;
+  outboxList(): Promise<OutboxEntry[]>;
+  settingsGet(): Promise<Settings>;
+  settingsSave(settings: Settings): Promise<Settings>;
 }
 
 export const tauriBackend: Backend = {
@@ -29,6 +59,22 @@ export const tauriBackend: Backend = {
   customerSave: (draft) => invoke("customer_save", { draft }),
   resourcesList: () => invoke("resources_list"),
   sampleDataLoad: () => invoke("sample_data_load"),
+  ticketsList: (query) => invoke("tickets_list", { query }),
+  ticketViewCounts: () => invoke("ticket_view_counts"),
+  ticketGet: (id) => invoke("ticket_get", { id }),
+  ticketsSearch: (text) => invoke("tickets_search", { text }),
+  ticketAddNote: (draft) => invoke("ticket_add_note", { draft }),
+  ticketChangeStatus: (id, status) => invoke("ticket_change_status", { id, status }),
+  ticketTake: (id) => invoke("ticket_take", { id }),
+  ticketSchedule: (draft) => invoke("ticket_schedule", { draft }),
+  ticketSendSchedulingLink: (id) => invoke("ticket_send_scheduling_link", { id }),
+  ticketRaiseNoticed: (draft) => invoke("ticket_raise_noticed", { draft }),
+  discrepancyReportFile: (draft) => invoke("discrepancy_report_file", { draft }),
+  picklistsList: () => invoke("picklists_list"),
+  scheduleAgenda: (day) => invoke("schedule_agenda", { day }),
+  outboxList: () => invoke("outbox_list"),
+  settingsGet: () => invoke("settings_get"),
+  settingsSave: (settings) => invoke("settings_save", { settings }),
 };
 
 let current: Backend = tauriBackend;

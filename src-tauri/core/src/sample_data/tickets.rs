@@ -256,7 +256,7 @@ pub(super) fn generate(
         };
 
         // Notes after creation, spread over the following days.
-        let note_count = sequence.between(0, u64::from(notes_per_ticket.max(1)) * 2 - 1) as u32;
+        let note_count = sequence.between(0, u64::from(notes_per_ticket.max(1)) * 2) as u32;
         let horizon = if open { (now - created_at).num_minutes().max(10) } else { 7 * 24 * 60 };
         let mut note_times: Vec<DateTime<Utc>> = (0..note_count)
             .map(|_| created_at + Duration::minutes(sequence.between(5, horizon as u64) as i64))
@@ -307,7 +307,7 @@ pub(super) fn generate(
             tx,
             &NewTicket {
                 id,
-                psa_id: None,
+                psa_id: Some(100_000 + i64::from(index)),
                 number: number.clone(),
                 title: title.clone(),
                 description: description.clone(),
@@ -336,7 +336,8 @@ pub(super) fn generate(
                 tx,
                 &NewNote {
                     id: Uuid::from_u64_pair(0x5eed_0005_0000_0000, u64::from(counts.notes)),
-                    psa_id: None,
+                    // Sample notes stand for notes that came from the PSA.
+                    psa_id: Some(1_000_000 + i64::from(counts.notes)),
                     ticket_row: row,
                     note_type: Some(3),
                     title: "",

@@ -124,7 +124,7 @@ pub(crate) fn read_ticket(connection: &Connection, id: Uuid, now: DateTime<Utc>)
     let notes = connection
         .prepare_cached(
             "SELECT n.id, n.title, n.body, n.is_customer_visible, n.from_customer, n.author_name, n.created_at,
-                    EXISTS (SELECT 1 FROM outbox o WHERE o.entity = 'TicketNote' AND o.entity_id = n.id AND o.state = 'pending')
+                    n.psa_id IS NULL
              FROM ticket_notes n WHERE n.ticket_row = ?1 ORDER BY n.created_at DESC, n.row DESC",
         )?
         .query_map([row], |r| {

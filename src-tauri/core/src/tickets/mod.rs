@@ -25,6 +25,7 @@ pub use clock::{response_clock, ClockState, ResponseClock};
 pub use detail::get_ticket;
 pub use raise::{file_discrepancy_report, raise_noticed_ticket, DiscrepancyKind};
 pub use search::search_tickets;
+pub use search_index::catch_up as catch_up_search;
 pub use views::{list_tickets, view_counts};
 
 /// The technician's lists of tickets. Every view but `All` holds open tickets only.
@@ -223,7 +224,7 @@ pub struct TicketNote {
     pub from_customer: bool,
     pub author_name: String,
     pub created_at: DateTime<Utc>,
-    /// Not yet sent to the PSA.
+    /// Written here and not yet known to the PSA.
     pub is_local: bool,
 }
 

@@ -2,10 +2,11 @@
 //!
 //! One document per ticket: number, title, description, its notes, and the
 //! names of its customer, contact and device. The index is contentless, so
-//! a changed ticket is deleted and written again, inside the same
-//! transaction as the change.
+//! a changed ticket is deleted and written again. A new ticket is indexed in
+//! its own transaction; a new note is not: [`catch_up`] rewrites its
+//! ticket's document right after (and at start-up), from the outbox.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 /// Writes the search document of ticket `row` from the current rows.
 pub(crate) fn reindex_ticket(connection: &Connection, row: i64) -> rusqlite::Result<()> {
@@ -38,6 +39,54 @@ pub(crate) fn reindex_ticket(connection: &Connection, row: i64) -> rusqlite::Res
         )?
         .execute(params![row, number, title, description, notes, related])?;
     Ok(())
+}
+
+/// Applies what follows from notes written since the last call: their
+/// tickets' search documents and last activity. Driven by the outbox, so a
+/// note is never written without being caught up later, even after a crash.
+/// Returns how many tickets were brought up to date; cheap when none.
+pub fn catch_up(db: &crate::db::Db) -> Result<u32, crate::db::DbError> {
+    let behind: bool = db.read(|connection| {
+        connection.query_row(
+            "SELECT coalesce((SELECT max(seq) FROM outbox), 0) > coalesce((SELECT outbox_seq FROM derived_progress), 0)",
+            [],
+            |row| row.get(0),
+        )
+    })?;
+    if !behind {
+        return Ok(0);
+    }
+    Ok(db.write(|tx| {
+        let watermark: i64 =
+            tx.query_row("SELECT coalesce((SELECT outbox_seq FROM derived_progress), 0)", [], |row| row.get(0))?;
+        let notes: Vec<(i64, String)> = tx
+            .prepare_cached("SELECT seq, entity_id FROM outbox WHERE seq > ?1 AND entity = 'TicketNote' ORDER BY seq")?
+            .query_map([watermark], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut rows = Vec::new();
+        for (_, note) in &notes {
+            let found: Option<i64> = tx
+                .prepare_cached(
+                    "UPDATE tickets SET last_activity_at = max(last_activity_at, n.created_at)
+                     FROM (SELECT ticket_row, created_at FROM ticket_notes WHERE id = ?1) AS n
+                     WHERE tickets.row = n.ticket_row RETURNING tickets.row",
+                )?
+                .query_row([note], |row| row.get(0))
+                .optional()?;
+            rows.extend(found);
+        }
+        rows.sort_unstable();
+        rows.dedup();
+        for row in &rows {
+            reindex_ticket(tx, *row)?;
+        }
+        tx.execute(
+            "INSERT INTO derived_progress (id, outbox_seq) VALUES (1, (SELECT coalesce(max(seq), 0) FROM outbox))
+             ON CONFLICT (id) DO UPDATE SET outbox_seq = excluded.outbox_seq",
+            [],
+        )?;
+        Ok::<_, rusqlite::Error>(rows.len() as u32)
+    })?)
 }
 
 /// Adds one note's text to a freshly written ticket document without reading

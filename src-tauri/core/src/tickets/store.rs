@@ -187,14 +187,3 @@ pub(crate) fn ticket_key(connection: &Connection, id: Uuid) -> Result<(i64, Stri
         .optional()?
         .ok_or(TicketError::NotFound(id))
 }
-
-/// A resource's display name, or empty.
-pub(crate) fn resource_name(connection: &Connection, id: Option<Uuid>) -> rusqlite::Result<String> {
-    let Some(id) = id else { return Ok(String::new()) };
-    Ok(connection
-        .query_row("SELECT first_name || ' ' || last_name FROM resources WHERE id = ?1", [id.to_string()], |row| {
-            row.get(0)
-        })
-        .optional()?
-        .unwrap_or_default())
-}

@@ -2,6 +2,6 @@
 
 export type TicketNote = { id: string, title: string, body: string, is_customer_visible: boolean, from_customer: boolean, author_name: string, created_at: string, 
 /**
- * Not yet sent to the PSA.
+ * Written here and not yet known to the PSA.
  */
 is_local: boolean, };

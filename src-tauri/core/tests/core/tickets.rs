@@ -1,0 +1,240 @@
+use chrono::{Duration, Utc};
+use fieldkit_core::outbox::list_pending;
+use fieldkit_core::picklists::list_picklists;
+use fieldkit_core::resources::{list_resources, ResourceRole};
+use fieldkit_core::sample_data::load_sample_data;
+use fieldkit_core::settings::{get_settings, save_settings};
+use fieldkit_core::tickets::{
+    add_note, catch_up_search, change_status, file_discrepancy_report, get_ticket, list_tickets, raise_noticed_ticket,
+    search_tickets, take_ticket, view_counts, DiscrepancyDraft, DiscrepancyKind, NoteDraft, NoticedTicketDraft,
+    TicketError, TicketQuery, TicketSort, TicketView,
+};
+use fieldkit_core::Db;
+
+fn loaded() -> (tempfile::TempDir, Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&dir.path().join("fieldkit.db")).unwrap();
+    load_sample_data(&db, 1, Utc::now()).unwrap();
+    (dir, db)
+}
+
+fn query(view: TicketView) -> TicketQuery {
+    TicketQuery {
+        view,
+        sort: TicketSort::Priority,
+        customer_id: None,
+        priority: None,
+        status: None,
+        offset: 0,
+        limit: 200,
+    }
+}
+
+#[test]
+fn every_view_lists_as_many_tickets_as_its_count_says() {
+    let (_dir, db) = loaded();
+    let now = Utc::now();
+    let counts = view_counts(&db, now).unwrap();
+    assert_eq!(counts.len(), TicketView::ALL.len());
+    for count in &counts {
+        let page = list_tickets(&db, &query(count.view), now).unwrap();
+        assert_eq!(page.total, count.count, "{:?}", count.view);
+        assert_eq!(page.rows.len() as u32, count.count.min(200), "{:?}", count.view);
+        if count.view != TicketView::All {
+            assert!(page.rows.iter().all(|row| row.completed_at.is_none()), "{:?} holds only open tickets", count.view);
+        }
+    }
+    let by_view = |view| counts.iter().find(|c| c.view == view).unwrap().count;
+    assert_eq!(by_view(TicketView::All), 60);
+    for view in [TicketView::MyTodo, TicketView::TechniciansQueue, TicketView::NeedsAttention, TicketView::OfficeAdmin]
+    {
+        assert!(by_view(view) > 0, "the sample fills {view:?}");
+    }
+}
+
+#[test]
+fn the_office_admin_view_holds_unassigned_tickets() {
+    let (_dir, db) = loaded();
+    let page = list_tickets(&db, &query(TicketView::OfficeAdmin), Utc::now()).unwrap();
+    assert!(page.rows.iter().any(|row| row.primary_resource_name.is_empty()));
+}
+
+#[test]
+fn a_note_is_saved_with_its_outbox_entry_and_found_by_search() {
+    let (_dir, db) = loaded();
+    let now = Utc::now();
+    let ticket = list_tickets(&db, &query(TicketView::MyTodo), now).unwrap().rows[0].clone();
+    add_note(
+        &db,
+        &NoteDraft { ticket_id: ticket.id, body: "Replaced the flux capacitor".into(), is_customer_visible: false },
+        now,
+    )
+    .unwrap();
+    let detail = get_ticket(&db, ticket.id, now).unwrap();
+    assert_eq!(detail.notes[0].body, "Replaced the flux capacitor");
+    assert!(detail.notes[0].is_local);
+    let outbox = list_pending(&db).unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].entity, "TicketNote");
+    assert!(outbox[0].payload.contains("flux capacitor"));
+
+    catch_up_search(&db).unwrap();
+    let found = search_tickets(&db, "capacitor", now).unwrap();
+    assert_eq!(found.hits[0].ticket.id, ticket.id);
+    assert_eq!(found.hits[0].matched_in, "note");
+    assert!(found.hits[0].snippet.iter().any(|part| part.hit && part.text == "capacitor"));
+    // As typed: a prefix of the last word.
+    assert_eq!(search_tickets(&db, "flux capa", now).unwrap().hits[0].ticket.id, ticket.id);
+}
+
+#[test]
+fn a_customer_visible_note_stops_the_response_clock() {
+    let (_dir, db) = loaded();
+    let now = Utc::now();
+    let open = list_tickets(&db, &query(TicketView::NeedsAttention), now).unwrap();
+    let waiting = open.rows.iter().find(|row| row.clock.due_at.is_some()).expect("an unanswered ticket");
+    add_note(&db, &NoteDraft { ticket_id: waiting.id, body: "On it.".into(), is_customer_visible: true }, now).unwrap();
+    let detail = get_ticket(&db, waiting.id, now).unwrap();
+    assert_eq!(detail.summary.clock.due_at, None);
+}
+
+#[test]
+fn status_changes_and_taking_a_ticket_are_queued_in_order() {
+    let (_dir, db) = loaded();
+    let now = Utc::now();
+    let ticket = list_tickets(&db, &query(TicketView::OfficeAdmin), now).unwrap().rows[0].clone();
+    take_ticket(&db, ticket.id, now).unwrap();
+    let complete =
+        list_picklists(&db).unwrap().into_iter().find(|value| value.meaning.as_deref() == Some("complete")).unwrap();
+    change_status(&db, ticket.id, complete.value, now + Duration::seconds(1)).unwrap();
+    let detail = get_ticket(&db, ticket.id, now).unwrap();
+    assert!(detail.is_mine);
+    assert!(detail.summary.completed_at.is_some());
+    let outbox = list_pending(&db).unwrap();
+    assert_eq!(
+        outbox.iter().map(|entry| entry.summary.as_str()).collect::<Vec<_>>(),
+        vec![format!("Took {}", ticket.number), format!("Status of {} → Complete", ticket.number)]
+    );
+    assert!(matches!(change_status(&db, ticket.id, 999, now), Err(TicketError::Invalid(_))));
+}
+
+#[test]
+fn a_ticket_noticed_while_working_has_the_office_admin_as_secondary() {
+    let (_dir, db) = loaded();
+    let now = Utc::now();
+    let origin = list_tickets(&db, &query(TicketView::MyTodo), now).unwrap().rows[0].clone();
+    let office_admin = list_resources(&db).unwrap().into_iter().find(|p| p.role == ResourceRole::OfficeAdmin).unwrap();
+
+    let mine = raise_noticed_ticket(
+        &db,
+        &NoticedTicketDraft {
+            noticed_on: origin.id,
+            title: "UPS battery warning in the server closet".into(),
+            description: String::new(),
+            i_can_handle_it: true,
+            i_would_like_to_shadow: false,
+        },
+        now,
+    )
+    .unwrap();
+    let mine = get_ticket(&db, mine, now).unwrap();
+    assert!(mine.is_mine);
+    assert_eq!(mine.secondary_resources.iter().map(|p| p.id).collect::<Vec<_>>(), vec![office_admin.id]);
+    assert_eq!(mine.noticed_on.as_ref().unwrap().id, origin.id);
+    assert_eq!(mine.summary.customer_id, origin.customer_id);
+
+    let escalated = raise_noticed_ticket(
+        &db,
+        &NoticedTicketDraft {
+            noticed_on: origin.id,
+            title: "Domain controller replication errors".into(),
+            description: "Event 2042 on both DCs.".into(),
+            i_can_handle_it: false,
+            i_would_like_to_shadow: true,
+        },
+        now,
+    )
+    .unwrap();
+    let escalated = get_ticket(&db, escalated, now).unwrap();
+    assert!(escalated.primary_resource_id.is_none());
+    assert!(escalated.notes[0].body.contains("more senior technician"));
+    assert!(escalated.notes[0].body.contains("I'd like to shadow"));
+    let entities: Vec<_> = list_pending(&db).unwrap().into_iter().map(|e| e.entity).collect();
+    assert_eq!(entities, vec!["Ticket", "Ticket", "TicketNote"]);
+
+    let empty = NoticedTicketDraft {
+        noticed_on: origin.id,
+        title: "   ".into(),
+        description: String::new(),
+        i_can_handle_it: true,
+        i_would_like_to_shadow: false,
+    };
+    match raise_noticed_ticket(&db, &empty, now) {
+        Err(TicketError::Invalid(fields)) => assert_eq!(fields[0].field, "title"),
+        other => panic!("expected a field error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_discrepancy_report_goes_to_the_senior_technician_with_high_priority() {
+    let (_dir, db) = loaded();
+    let now = Utc::now();
+    let origin = list_tickets(&db, &query(TicketView::All), now).unwrap().rows[0].clone();
+    let senior = list_resources(&db).unwrap().into_iter().find(|p| p.role == ResourceRole::SeniorTechnician).unwrap();
+    let report = file_discrepancy_report(
+        &db,
+        &DiscrepancyDraft {
+            kind: DiscrepancyKind::EndUserWithAdminRights,
+            customer_id: Some(origin.customer_id),
+            device_id: None,
+            noticed_on: Some(origin.id),
+            description: "The receptionist is a local administrator.".into(),
+        },
+        now,
+    )
+    .unwrap();
+    let report = get_ticket(&db, report, now).unwrap();
+    assert_eq!(report.primary_resource_id, Some(senior.id));
+    assert_eq!(report.summary.priority.meaning.as_deref(), Some("high"));
+    assert!(report.summary.title.starts_with("Discrepancy: End user with admin privileges"));
+    let no_text = DiscrepancyDraft {
+        kind: DiscrepancyKind::Other,
+        customer_id: Some(origin.customer_id),
+        device_id: None,
+        noticed_on: None,
+        description: String::new(),
+    };
+    assert!(matches!(file_discrepancy_report(&db, &no_text, now), Err(TicketError::Invalid(_))));
+}
+
+#[test]
+fn markup_a_megabyte_emoji_and_right_to_left_text_are_kept_as_written() {
+    let (_dir, db) = loaded();
+    let now = Utc::now();
+    let ticket = list_tickets(&db, &query(TicketView::All), now).unwrap().rows[3].clone();
+    let markup = "<script>alert(1)</script><img src=x onerror=alert(2)> 🔥 مرحبا بالعالم";
+    let big = format!("{markup}\n{}", "log line 0x80070005 ".repeat(52_000));
+    assert!(big.len() > 1_000_000);
+    add_note(&db, &NoteDraft { ticket_id: ticket.id, body: big.clone(), is_customer_visible: false }, now).unwrap();
+    catch_up_search(&db).unwrap();
+    // Kept as written (surrounding blanks trimmed), compared without printing a megabyte.
+    assert!(get_ticket(&db, ticket.id, now).unwrap().notes[0].body == big.trim(), "the note comes back unchanged");
+    assert_eq!(search_tickets(&db, "مرحبا", now).unwrap().hits[0].ticket.id, ticket.id);
+    assert!(search_tickets(&db, "\"<script>", now).unwrap().hits.iter().any(|hit| hit.ticket.id == ticket.id));
+    let empty = NoteDraft { ticket_id: ticket.id, body: " \n ".into(), is_customer_visible: false };
+    assert!(matches!(add_note(&db, &empty, now), Err(TicketError::Invalid(_))));
+}
+
+#[test]
+fn settings_are_checked_and_kept() {
+    let (_dir, db) = loaded();
+    let mut settings = get_settings(&db).unwrap();
+    assert!(settings.me.is_some(), "sample data makes the first technician 'me'");
+    settings.scheduling_link_template = "ftp://nope".into();
+    settings.msa_response_hours = 0;
+    assert!(save_settings(&db, &settings).is_err());
+    settings.scheduling_link_template = "https://timezest.example/me?t={ticket}".into();
+    settings.msa_response_hours = 3;
+    save_settings(&db, &settings).unwrap();
+    assert_eq!(get_settings(&db).unwrap().msa_response_hours, 3);
+}

@@ -1,0 +1,46 @@
+// Small pure date helpers: the local day as UTC bounds, and UTC ISO times
+// shown in the technician's local time.
+
+/** Local midnight of `date`'s day and of the next day, as UTC ISO strings. */
+export function localDayBounds(date: Date): { day_start: string; day_end: string } {
+  const start = new Date(date.getFullYear(), date.getMonth(), date.getDate());
+  // Built from the calendar date (not +24h) so days with a DST change come out right.
+  const end = new Date(date.getFullYear(), date.getMonth(), date.getDate() + 1);
+  return { day_start: start.toISOString(), day_end: end.toISOString() };
+}
+
+/** "09:00" in local time (the locale decides 24-hour or AM/PM). */
+export function localTime(iso: string, locale?: string): string {
+  return new Date(iso).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+}
+
+/** "Friday, 20 November" in local time. */
+export function localLongDate(date: Date, locale?: string): string {
+  return date.toLocaleDateString(locale, { weekday: "long", day: "numeric", month: "long" });
+}
+
+/** "20 Nov, 09:00" in local time. */
+export function localDateTime(iso: string, locale?: string): string {
+  return new Date(iso).toLocaleString(locale, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+}
+
+/** An arrival window such as "09:00–10:00". */
+export function timeWindow(startIso: string, endIso: string, locale?: string): string {
+  return `${localTime(startIso, locale)}–${localTime(endIso, locale)}`;
+}
+
+/** Whether two instants fall on the same local calendar day. */
+export function sameLocalDay(a: Date, b: Date): boolean {
+  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+}
+
+/** Whether a due time has passed. A missing due time is never overdue. */
+export function isOverdue(dueIso: string | null, now: Date): boolean {
+  return dueIso !== null && new Date(dueIso).getTime() < now.getTime();
+}
+
+/** A due time for a list: the time alone when it is today, else date and time. */
+export function dueLabel(dueIso: string | null, now: Date, locale?: string): string {
+  if (dueIso === null) return "no due time";
+  return sameLocalDay(new Date(dueIso), now) ? localTime(dueIso, locale) : localDateTime(dueIso, locale);
+}
