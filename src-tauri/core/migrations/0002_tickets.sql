@@ -73,9 +73,16 @@ CREATE INDEX tickets_by_created ON tickets (created_at);
 CREATE TABLE ticket_secondary_resources (
     ticket_row   INTEGER NOT NULL REFERENCES tickets (row) ON DELETE CASCADE,
     resource_id  TEXT NOT NULL REFERENCES resources (id),
+    -- A copy of "the ticket is open", kept by the trigger below, so "my
+    -- todo" finds my open secondary tickets without visiting closed ones.
+    is_open      INTEGER NOT NULL DEFAULT 1 CHECK (is_open IN (0, 1)),
     PRIMARY KEY (ticket_row, resource_id)
 ) WITHOUT ROWID;
-CREATE INDEX ticket_secondary_by_resource ON ticket_secondary_resources (resource_id, ticket_row);
+CREATE INDEX ticket_secondary_open_by_resource ON ticket_secondary_resources (resource_id, ticket_row) WHERE is_open = 1;
+CREATE TRIGGER ticket_secondary_follows_open AFTER UPDATE OF completed_at ON tickets
+BEGIN
+    UPDATE ticket_secondary_resources SET is_open = (NEW.completed_at IS NULL) WHERE ticket_row = NEW.row;
+END;
 
 CREATE TABLE ticket_notes (
     row          INTEGER PRIMARY KEY,
@@ -140,6 +147,17 @@ CREATE VIRTUAL TABLE ticket_search USING fts5 (
     tokenize = 'unicode61 remove_diacritics 2',
     prefix = '2 3'
 );
+-- Number and title alone, so "matches in the title" is a short list to walk
+-- even for a word that fills half of the notes.
+CREATE VIRTUAL TABLE ticket_title_search USING fts5 (
+    number,
+    title,
+    content = '',
+    contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+
 -- How far the derived data (search documents, tickets' last activity) has
 -- caught up with the outbox. A new note is written durably with its outbox
 -- entry only; `catch_up` applies what follows from it right after, and at

@@ -93,7 +93,7 @@ pub fn agenda(db: &Db, day: &DayQuery, now: DateTime<Utc>) -> Result<Agenda, Tic
                 "{SUMMARY_SELECT}
                  WHERE t.completed_at IS NULL AND t.due_at < ?2
                    AND (t.primary_resource_id = ?1
-                        OR t.row IN (SELECT ticket_row FROM ticket_secondary_resources WHERE resource_id = ?1))
+                        OR t.row IN (SELECT ticket_row FROM ticket_secondary_resources WHERE resource_id = ?1 AND is_open = 1))
                  ORDER BY t.due_at LIMIT 100"
             ))?
             .query_map(params![me, day.day_end], |row| summary_from_row(row, &settings, now))?

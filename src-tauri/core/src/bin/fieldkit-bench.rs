@@ -159,7 +159,7 @@ fn main() {
                 "SELECT t.id, t.number, t.title, c.name FROM tickets t JOIN customers c ON c.id = t.customer_id
                  LEFT JOIN picklist_values pp ON pp.kind = 'priority' AND pp.value = t.priority
                  WHERE t.completed_at IS NULL AND (t.primary_resource_id = ?1
-                   OR t.row IN (SELECT ticket_row FROM ticket_secondary_resources WHERE resource_id = ?1))
+                   OR t.row IN (SELECT ticket_row FROM ticket_secondary_resources WHERE resource_id = ?1 AND is_open = 1))
                  ORDER BY pp.sort_order, t.due_at IS NULL, t.due_at LIMIT 50",
             )
             .expect("raw view");

@@ -202,7 +202,7 @@ fn create_ticket(
     now: DateTime<Utc>,
 ) -> Result<(), TicketError> {
     let row = insert_ticket(tx, ticket)?;
-    reindex_ticket(tx, row)?;
+    reindex_ticket(tx, row, true)?;
     enqueue(
         tx,
         Change {

@@ -5,7 +5,8 @@
 //! costs time in proportion to the matches (a word in half of 1,000,000
 //! documents takes most of a second), so the index is asked for two bounded,
 //! early-terminating candidate sets instead: the most recent documents that
-//! match anywhere, and the most recent whose number or title match. Those
+//! match anywhere, and the most recent whose number or title match (from a
+//! second, number-and-title index, so that list stays short to walk). Those
 //! few hundred candidates are then ranked here by where the words were found
 //! (number > title > customer/contact/device > description > notes), open
 //! before closed, newer before older. For a rare word the candidates are all
@@ -20,7 +21,7 @@ use super::{TextPart, TicketError, TicketSearchHit, TicketSearchResults};
 use crate::db::Db;
 use crate::settings::read_settings;
 
-const RECENT_CANDIDATES: u32 = 300;
+const RECENT_CANDIDATES: u32 = 200;
 const TITLE_CANDIDATES: u32 = 100;
 const SHOWN: usize = 30;
 const MAX_WORDS: usize = 8;
@@ -167,18 +168,18 @@ pub fn search_tickets(db: &Db, text: &str, now: DateTime<Utc>) -> Result<TicketS
     db.read(|connection| search(connection, &words, now))
 }
 
-fn candidate_rows(connection: &Connection, query: &str, limit: u32) -> rusqlite::Result<Vec<i64>> {
+fn candidate_rows(connection: &Connection, table: &str, query: &str, limit: u32) -> rusqlite::Result<Vec<i64>> {
     let mut statement = connection
-        .prepare_cached("SELECT rowid FROM ticket_search WHERE ticket_search MATCH ?1 ORDER BY rowid DESC LIMIT ?2")?;
+        .prepare_cached(&format!("SELECT rowid FROM {table} WHERE {table} MATCH ?1 ORDER BY rowid DESC LIMIT ?2"))?;
     let rows = statement.query_map(rusqlite::params![query, limit], |row| row.get(0))?;
     rows.collect()
 }
 
 fn search(connection: &Connection, words: &Words, now: DateTime<Utc>) -> Result<TicketSearchResults, TicketError> {
     let query = words.fts_query();
-    let mut rows = candidate_rows(connection, &query, RECENT_CANDIDATES)?;
+    let mut rows = candidate_rows(connection, "ticket_search", &query, RECENT_CANDIDATES)?;
     let recent_full = rows.len() as u32 == RECENT_CANDIDATES;
-    rows.extend(candidate_rows(connection, &format!("{{number title}} : ({query})"), TITLE_CANDIDATES)?);
+    rows.extend(candidate_rows(connection, "ticket_title_search", &query, TITLE_CANDIDATES)?);
     rows.sort_unstable();
     rows.dedup();
     if rows.is_empty() {

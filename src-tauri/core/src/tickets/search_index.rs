@@ -8,8 +8,9 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-/// Writes the search document of ticket `row` from the current rows.
-pub(crate) fn reindex_ticket(connection: &Connection, row: i64) -> rusqlite::Result<()> {
+/// Writes the search document of ticket `row` from the current rows, and its
+/// number-and-title document when `with_title` (a new or retitled ticket).
+pub(crate) fn reindex_ticket(connection: &Connection, row: i64, with_title: bool) -> rusqlite::Result<()> {
     let (number, title, description, related): (String, String, String, String) = connection
         .prepare_cached(
             "SELECT t.number, t.title, t.description,
@@ -38,6 +39,18 @@ pub(crate) fn reindex_ticket(connection: &Connection, row: i64) -> rusqlite::Res
             "INSERT INTO ticket_search (rowid, number, title, description, notes, related) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
         .execute(params![row, number, title, description, notes, related])?;
+    if with_title {
+        index_title(connection, row, &number, &title)?;
+    }
+    Ok(())
+}
+
+/// Writes the number-and-title document of ticket `row`.
+fn index_title(connection: &Connection, row: i64, number: &str, title: &str) -> rusqlite::Result<()> {
+    connection.prepare_cached("DELETE FROM ticket_title_search WHERE rowid = ?1")?.execute([row])?;
+    connection
+        .prepare_cached("INSERT INTO ticket_title_search (rowid, number, title) VALUES (?1, ?2, ?3)")?
+        .execute(params![row, number, title])?;
     Ok(())
 }
 
@@ -78,7 +91,7 @@ pub fn catch_up(db: &crate::db::Db) -> Result<u32, crate::db::DbError> {
         rows.sort_unstable();
         rows.dedup();
         for row in &rows {
-            reindex_ticket(tx, *row)?;
+            reindex_ticket(tx, *row, false)?;
         }
         tx.execute(
             "INSERT INTO derived_progress (id, outbox_seq) VALUES (1, (SELECT coalesce(max(seq), 0) FROM outbox))
@@ -105,5 +118,8 @@ pub(crate) fn index_new_ticket(
             "INSERT INTO ticket_search (rowid, number, title, description, notes, related) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
         .execute(params![row, number, title, description, notes, related])?;
+    connection
+        .prepare_cached("INSERT INTO ticket_title_search (rowid, number, title) VALUES (?1, ?2, ?3)")?
+        .execute(params![row, number, title])?;
     Ok(())
 }

@@ -133,10 +133,11 @@ pub(crate) fn insert_ticket(tx: &Transaction<'_>, ticket: &NewTicket) -> rusqlit
         ticket.noticed_on_row,
     ])?;
     let row = tx.last_insert_rowid();
-    let mut secondary = tx
-        .prepare_cached("INSERT OR IGNORE INTO ticket_secondary_resources (ticket_row, resource_id) VALUES (?1, ?2)")?;
+    let mut secondary = tx.prepare_cached(
+        "INSERT OR IGNORE INTO ticket_secondary_resources (ticket_row, resource_id, is_open) VALUES (?1, ?2, ?3)",
+    )?;
     for resource in &ticket.secondary_resource_ids {
-        secondary.execute(params![row, resource.to_string()])?;
+        secondary.execute(params![row, resource.to_string(), ticket.completed_at.is_none()])?;
     }
     Ok(row)
 }

@@ -110,12 +110,41 @@ fn status_changes_and_taking_a_ticket_are_queued_in_order() {
     let detail = get_ticket(&db, ticket.id, now).unwrap();
     assert!(detail.is_mine);
     assert!(detail.summary.completed_at.is_some());
+    let todo = list_tickets(&db, &query(TicketView::MyTodo), now).unwrap();
+    assert!(todo.rows.iter().all(|row| row.id != ticket.id), "a completed ticket leaves my todo");
     let outbox = list_pending(&db).unwrap();
     assert_eq!(
         outbox.iter().map(|entry| entry.summary.as_str()).collect::<Vec<_>>(),
         vec![format!("Took {}", ticket.number), format!("Status of {} → Complete", ticket.number)]
     );
     assert!(matches!(change_status(&db, ticket.id, 999, now), Err(TicketError::Invalid(_))));
+}
+
+#[test]
+fn a_completed_ticket_where_i_am_secondary_leaves_my_todo() {
+    let (_dir, db) = loaded();
+    let now = Utc::now();
+    // A discrepancy report goes to the senior technician with me as secondary.
+    let customer = list_tickets(&db, &query(TicketView::All), now).unwrap().rows[0].customer_id;
+    let report = file_discrepancy_report(
+        &db,
+        &DiscrepancyDraft {
+            kind: DiscrepancyKind::MissingChecklistItem,
+            customer_id: Some(customer),
+            device_id: None,
+            noticed_on: None,
+            description: "No UPS test in the checklist.".into(),
+        },
+        now,
+    )
+    .unwrap();
+    let todo = list_tickets(&db, &query(TicketView::MyTodo), now).unwrap();
+    let secondary = todo.rows.iter().find(|row| row.id == report).expect("my secondary ticket is in my todo").clone();
+    let complete = list_picklists(&db).unwrap().into_iter().find(|v| v.meaning.as_deref() == Some("complete")).unwrap();
+    change_status(&db, secondary.id, complete.value, now).unwrap();
+    let after = list_tickets(&db, &query(TicketView::MyTodo), now).unwrap();
+    assert_eq!(after.total, todo.total - 1);
+    assert!(after.rows.iter().all(|row| row.id != secondary.id));
 }
 
 #[test]
