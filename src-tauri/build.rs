@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "customer_save",
     "resources_list",
     "sample_data_load",
+    "contact_open",
     "tickets_list",
     "ticket_view_counts",
     "ticket_get",

@@ -19,7 +19,23 @@ pub fn run() {
             app.manage(Arc::new(AppDatabase::open(&data_dir)));
             Ok(())
         })
+        .plugin(navigation_guard())
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .expect("error while running Fieldkit");
+}
+
+/// Keeps the window on the app: any navigation away from it (a link in some
+/// text, a `tel:` link clicked without the app's handler) is refused.
+fn navigation_guard<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
+    tauri::plugin::Builder::new("navigation-guard")
+        .on_navigation(|_, url| {
+            let local_host = matches!(url.host_str(), Some("localhost" | "tauri.localhost" | "127.0.0.1"));
+            match url.scheme() {
+                "tauri" => true,
+                "http" | "https" => local_host,
+                _ => false,
+            }
+        })
+        .build()
 }

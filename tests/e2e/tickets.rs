@@ -50,6 +50,12 @@ fn a_days_work_on_tickets_survives_a_restart_and_waits_in_the_outbox_in_order() 
             first.click().await?;
             app.wait_for(&format!("[data-testid='ticket-detail'][data-ticket-number='{number}']")).await?;
 
+            // Click-to-call hands the number to the system; the window stays on the ticket
+            // (here no phone app is installed, so a message says so).
+            app.click("ticket-contact-phone").await?;
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            app.wait_for(&format!("[data-testid='ticket-detail'][data-ticket-number='{number}']")).await?;
+
             // An internal note, and one with markup that must stay text.
             app.type_into("note-body", "Swapped the zebra-striped patch cable at the front desk").await?;
             app.click("note-save").await?;

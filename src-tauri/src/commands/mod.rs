@@ -22,6 +22,7 @@ pub fn handler() -> impl Fn(Invoke<Wry>) -> bool + Send + Sync + 'static {
         customers::customer_save,
         customers::resources_list,
         customers::sample_data_load,
+        customers::contact_open,
         tickets::tickets_list,
         tickets::ticket_view_counts,
         tickets::ticket_get,

@@ -3,6 +3,7 @@
 // `useBackend`.
 import { invoke } from "@tauri-apps/api/core";
 import type { Agenda } from "./bindings/Agenda";
+import type { ContactChannel } from "./bindings/ContactChannel";
 import type { AppointmentDraft } from "./bindings/AppointmentDraft";
 import type { DayQuery } from "./bindings/DayQuery";
 import type { DiscrepancyDraft } from "./bindings/DiscrepancyDraft";
@@ -33,6 +34,7 @@ export interface Backend {
   customerSave(draft: CustomerDraft): Promise<Customer>;
   resourcesList(): Promise<Resource[]>;
   sampleDataLoad(): Promise<SampleDataSummary>;
+  contactOpen(id: string, channel: ContactChannel): Promise<void>;
   ticketsList(query: TicketQuery): Promise<TicketPage>;
   ticketViewCounts(): Promise<ViewCount[]>;
   ticketGet(id: string): Promise<TicketDetail>;
@@ -59,6 +61,7 @@ export const tauriBackend: Backend = {
   customerSave: (draft) => invoke("customer_save", { draft }),
   resourcesList: () => invoke("resources_list"),
   sampleDataLoad: () => invoke("sample_data_load"),
+  contactOpen: (id, channel) => invoke("contact_open", { id, channel }),
   ticketsList: (query) => invoke("tickets_list", { query }),
   ticketViewCounts: () => invoke("ticket_view_counts"),
   ticketGet: (id) => invoke("ticket_get", { id }),

@@ -1,5 +1,16 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { dueLabel, isOverdue, localDayBounds, localTime, sameLocalDay, timeWindow } from "./time";
+import {
+  addLocalDays,
+  dueLabel,
+  isOverdue,
+  localDayBounds,
+  localDayKey,
+  localRangeBounds,
+  localShortDate,
+  localTime,
+  sameLocalDay,
+  timeWindow,
+} from "./time";
 
 // Node re-reads TZ when it is assigned, so each test can pick its zone.
 const env = (globalThis as unknown as { process: { env: Record<string, string | undefined> } }).process.env;
@@ -79,5 +90,112 @@ describe("times for people", () => {
     expect(dueLabel("2026-11-20T16:30:00Z", now, "en-GB")).toBe("16:30");
     expect(dueLabel("2026-11-18T16:30:00Z", now, "en-GB")).toBe("18 Nov, 16:30");
     expect(dueLabel(null, now)).toBe("no due time");
+  });
+});
+
+describe("localRangeBounds", () => {
+  it("spans seven local days from local midnight in UTC", () => {
+    inZone("America/New_York");
+    expect(localRangeBounds(new Date("2026-11-20T15:30:00Z"), 7)).toEqual({
+      day_start: "2026-11-20T05:00:00.000Z",
+      day_end: "2026-11-27T05:00:00.000Z",
+    });
+  });
+
+  it("starts on the local date, not the UTC date, late in the evening", () => {
+    inZone("America/New_York");
+    expect(localRangeBounds(new Date("2026-11-21T02:00:00Z"), 7).day_start).toBe("2026-11-20T05:00:00.000Z");
+  });
+
+  it("crosses a month and a year end on calendar dates", () => {
+    inZone("America/New_York");
+    expect(localRangeBounds(new Date("2026-12-29T12:00:00Z"), 7)).toEqual({
+      day_start: "2026-12-29T05:00:00.000Z",
+      day_end: "2027-01-05T05:00:00.000Z",
+    });
+  });
+
+  it("is an hour short across the clocks going forward", () => {
+    inZone("Europe/Berlin");
+    expect(localRangeBounds(new Date("2026-03-26T12:00:00Z"), 7)).toEqual({
+      day_start: "2026-03-25T23:00:00.000Z",
+      day_end: "2026-04-01T22:00:00.000Z",
+    });
+  });
+
+  it("is an hour long across the clocks going back", () => {
+    inZone("Europe/Berlin");
+    expect(localRangeBounds(new Date("2026-10-22T12:00:00Z"), 7)).toEqual({
+      day_start: "2026-10-21T22:00:00.000Z",
+      day_end: "2026-10-28T23:00:00.000Z",
+    });
+  });
+
+  it("handles the clocks going back in the southern hemisphere", () => {
+    inZone("Pacific/Auckland");
+    // New Zealand leaves daylight time (UTC+13 to UTC+12) on 5 April 2026.
+    expect(localRangeBounds(new Date("2026-04-02T12:00:00Z"), 7)).toEqual({
+      day_start: "2026-04-02T11:00:00.000Z",
+      day_end: "2026-04-09T12:00:00.000Z",
+    });
+  });
+
+  it("handles a half-hour DST shift", () => {
+    inZone("Australia/Lord_Howe");
+    // Lord Howe Island goes from UTC+11 to UTC+10:30 on 5 April 2026.
+    expect(localRangeBounds(new Date("2026-04-01T01:00:00Z"), 7)).toEqual({
+      day_start: "2026-03-31T13:00:00.000Z",
+      day_end: "2026-04-07T13:30:00.000Z",
+    });
+  });
+
+  it("starts at the first instant of a day whose midnight is skipped", () => {
+    inZone("America/Santiago");
+    // Chile's clocks jump from 00:00 to 01:00 on 6 September 2026.
+    expect(localRangeBounds(new Date("2026-09-01T12:00:00Z"), 7)).toEqual({
+      day_start: "2026-09-01T04:00:00.000Z",
+      day_end: "2026-09-08T03:00:00.000Z",
+    });
+    const { day_start } = localRangeBounds(new Date("2026-09-06T12:00:00Z"), 7);
+    expect(day_start).toBe("2026-09-06T04:00:00.000Z");
+    expect(new Date(day_start).getHours()).toBe(1);
+  });
+
+  it("is localDayBounds for a single day", () => {
+    for (const zone of ["Europe/Berlin", "America/New_York", "Asia/Kolkata"]) {
+      inZone(zone);
+      for (const iso of ["2026-03-29T12:00:00Z", "2026-10-25T12:00:00Z", "2026-11-20T15:30:00Z"]) {
+        expect(localRangeBounds(new Date(iso), 1)).toEqual(localDayBounds(new Date(iso)));
+      }
+    }
+  });
+
+  it("rejects ranges that are not a whole number of days", () => {
+    expect(() => localRangeBounds(new Date(), 0)).toThrow(RangeError);
+    expect(() => localRangeBounds(new Date(), -7)).toThrow(RangeError);
+    expect(() => localRangeBounds(new Date(), 1.5)).toThrow(RangeError);
+  });
+});
+
+describe("local calendar days", () => {
+  it("moves by calendar days and keeps local midnight across DST", () => {
+    inZone("Europe/Berlin");
+    const before = new Date("2026-03-28T15:00:00Z");
+    const after = addLocalDays(before, 2);
+    expect(localDayKey(after)).toBe("2026-03-30");
+    expect([after.getHours(), after.getMinutes()]).toEqual([0, 0]);
+    expect(localDayKey(addLocalDays(after, -7))).toBe("2026-03-23");
+  });
+
+  it("keys a moment by its local date", () => {
+    inZone("America/New_York");
+    expect(localDayKey(new Date("2026-11-21T02:00:00Z"))).toBe("2026-11-20");
+    inZone("Asia/Tokyo");
+    expect(localDayKey(new Date("2026-11-20T16:00:00Z"))).toBe("2026-11-21");
+  });
+
+  it("shows a short date with the weekday", () => {
+    inZone("Europe/London");
+    expect(localShortDate(new Date("2026-11-20T12:00:00Z"), "en-GB")).toBe("Fri 20 Nov");
   });
 });

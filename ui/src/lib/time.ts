@@ -44,3 +44,31 @@ export function dueLabel(dueIso: string | null, now: Date, locale?: string): str
   if (dueIso === null) return "no due time";
   return sameLocalDay(new Date(dueIso), now) ? localTime(dueIso, locale) : localDateTime(dueIso, locale);
 }
+
+/** Local midnight of the day `days` calendar days after `date`'s day (negative goes back). */
+export function addLocalDays(date: Date, days: number): Date {
+  // Calendar arithmetic, not days * 24h, so a DST change in between does not shift the time of day.
+  return new Date(date.getFullYear(), date.getMonth(), date.getDate() + days);
+}
+
+/**
+ * Local midnight of `start`'s day to local midnight `days` calendar days later,
+ * as UTC ISO strings (a multi-day `localDayBounds`). Days with a DST change are
+ * 23 or 25 hours long; where midnight itself is skipped the range starts at the
+ * day's first instant.
+ */
+export function localRangeBounds(start: Date, days: number): { day_start: string; day_end: string } {
+  if (!Number.isInteger(days) || days < 1) throw new RangeError(`a range needs a whole number of days (at least 1), got ${days}`);
+  return { day_start: addLocalDays(start, 0).toISOString(), day_end: addLocalDays(start, days).toISOString() };
+}
+
+/** The local calendar day as "2026-11-20", for grouping and keys. */
+export function localDayKey(date: Date): string {
+  const pad = (value: number) => String(value).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** "Fri 20 Nov" in local time. */
+export function localShortDate(date: Date, locale?: string): string {
+  return date.toLocaleDateString(locale, { weekday: "short", day: "numeric", month: "short" });
+}

@@ -3,6 +3,7 @@
 //! A customer is saved whole: one draft holds the company, its sites and its
 //! contacts, validated together and written in one transaction.
 
+mod contact_link;
 mod search;
 pub(crate) mod store;
 mod validate;
@@ -16,6 +17,7 @@ use crate::db::DbError;
 use crate::error::{ErrorCode, ErrorPayload};
 use crate::validation::FieldError;
 
+pub use contact_link::{contact_link, ContactChannel};
 pub use store::{count_customers, get_customer, list_customers, save_customer};
 pub use validate::validate_draft;
 
