@@ -21,6 +21,13 @@ fn a_days_work_on_tickets_survives_a_restart_and_waits_in_the_outbox_in_order() 
             let app = slot.as_ref().expect("app running");
             app.click("load-sample-data").await?;
             app.testid("area-customers").await?;
+
+            // The week's schedule holds my sample appointments; one opens its ticket.
+            app.click("nav-schedule").await?;
+            let booked = app.wait_for("[data-testid='schedule-appointment'] [data-testid^='schedule-ticket-']").await?;
+            let booked_number = booked.attr("data-testid").await?.unwrap_or_default().replace("schedule-ticket-", "");
+            booked.click().await?;
+            app.wait_for(&format!("[data-testid='ticket-detail'][data-ticket-number='{booked_number}']")).await?;
             app.click("nav-tickets").await?;
 
             // Every view lists as many tickets as its count in the navigation says.
