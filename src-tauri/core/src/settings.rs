@@ -88,7 +88,7 @@ pub(crate) fn read_settings(connection: &Connection) -> rusqlite::Result<Setting
 pub fn save_settings(db: &Db, settings: &Settings) -> Result<Settings, SettingsError> {
     let mut errors = FieldErrors::default();
     let template = errors.text("scheduling_link_template", &settings.scheduling_link_template, false, 500);
-    if !template.is_empty() && !(template.starts_with("https://") || template.starts_with("http://")) {
+    if !template.is_empty() && !template.starts_with("https://") && !template.starts_with("http://") {
         errors.add("scheduling_link_template", "Start the link with https://.");
     }
     for (field, value, max) in [

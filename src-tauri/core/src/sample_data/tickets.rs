@@ -201,7 +201,7 @@ pub(super) fn generate(
         };
         let contact = sequence.pick(&customer.contacts).clone();
         let title = fill(title_template, sequence, device.as_ref().map_or("the PC", |d| d.1.as_str()), &contact.1);
-        let description = fill(*sequence.pick(DESCRIPTIONS), sequence, "", "");
+        let description = fill(sequence.pick::<&str>(DESCRIPTIONS), sequence, "", "");
         let priority = match sequence.between(0, 99) {
             0..=2 => 4,
             3..=17 => 1,
@@ -234,10 +234,10 @@ pub(super) fn generate(
         } else if sequence.between(0, 3) == 0 {
             Some(me)
         } else {
-            Some(sequence.pick(&technicians).0)
+            Some(sequence.pick(technicians).0)
         };
         let secondary = if sequence.between(0, 9) == 0 {
-            vec![sequence.pick(&technicians).0].into_iter().filter(|id| Some(*id) != primary).collect()
+            vec![sequence.pick(technicians).0].into_iter().filter(|id| Some(*id) != primary).collect()
         } else {
             Vec::new()
         };
@@ -278,8 +278,8 @@ pub(super) fn generate(
             let body = if from_customer {
                 sequence.pick(CUSTOMER_REPLIES).to_string()
             } else {
-                let first = fill(*sequence.pick(NOTE_PHRASES), sequence, "", "");
-                let second = fill(*sequence.pick(NOTE_PHRASES), sequence, "", "");
+                let first = fill(sequence.pick::<&str>(NOTE_PHRASES), sequence, "", "");
+                let second = fill(sequence.pick::<&str>(NOTE_PHRASES), sequence, "", "");
                 format!("{first} {second}")
             };
             if visible && !from_customer {
@@ -294,7 +294,7 @@ pub(super) fn generate(
                 bodies.push('\n');
             }
             bodies.push_str(&body);
-            let author = if from_customer { contact.1.clone() } else { sequence.pick(&technicians).1.clone() };
+            let author = if from_customer { contact.1.clone() } else { sequence.pick(technicians).1.clone() };
             notes.push((*time, body, visible, from_customer, author));
         }
         let completed_at = (!open).then(|| last_activity + Duration::minutes(30));

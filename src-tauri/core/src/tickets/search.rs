@@ -132,8 +132,8 @@ pub(crate) fn highlight(text: &str, words: &Words) -> Vec<TextPart> {
 /// A short window of `text` around the first matched word, highlighted.
 fn snippet(text: &str, words: &Words) -> Option<Vec<TextPart>> {
     let (start, _) = tokens(text).find(|(_, token)| words.matches(token))?;
-    let from = floor_char_boundary(text, start.saturating_sub(60));
-    let to = floor_char_boundary(text, (start + 160).min(text.len()));
+    let from = floor_char_boundary(text, start.saturating_sub(24));
+    let to = floor_char_boundary(text, (start + 140).min(text.len()));
     let mut window = String::new();
     if from > 0 {
         window.push('…');
