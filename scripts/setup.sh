@@ -49,6 +49,7 @@ if ! node_ok; then
     mkdir -p .tools/node/bin
     ln -sf "$PWD/.tools/node/node_modules/node/bin/node" .tools/node/bin/node
     export PATH="$PWD/.tools/node/bin:$PATH"
+    node_ok || { echo "Could not install Node.js 22 into .tools/node (npm's 'node' package); install Node.js 22.12 or newer and run this again." >&2; exit 1; }
   fi
 fi
 

@@ -6,6 +6,8 @@
 mod customers;
 /// database: a damaged database gets the problem screen and is moved aside, never overwritten.
 mod database;
+/// first_rows: (ignored; a benchmark) time to the first rows of each view at 100,000 tickets.
+mod first_rows;
 /// shell: navigation by mouse and keyboard, and the settings showing where the data lives.
 mod shell;
 /// tickets: every view and its count, a ticket's note and status, raising
