@@ -27,6 +27,16 @@ const COMMANDS: &[&str] = &[
     "outbox_list",
     "settings_get",
     "settings_save",
+    "timer_get",
+    "timer_start",
+    "timer_pause",
+    "timer_resume",
+    "timer_stop",
+    "time_entry_save",
+    "time_placeholder_save",
+    "time_placeholders_list",
+    "time_week",
+    "time_weekly_check",
 ];
 
 fn main() {

@@ -10,7 +10,7 @@
 -- as each PSA tenant defines its own. `meaning` ties a value to what Fieldkit
 -- does with it (a view, a response clock); NULL means "nothing special".
 CREATE TABLE picklist_values (
-    kind        TEXT NOT NULL CHECK (kind IN ('status', 'priority', 'queue', 'issue_type', 'source', 'note_type')),
+    kind        TEXT NOT NULL CHECK (kind IN ('status', 'priority', 'queue', 'issue_type', 'source', 'note_type', 'work_type')),
     value       INTEGER NOT NULL,
     label       TEXT NOT NULL,
     meaning     TEXT,

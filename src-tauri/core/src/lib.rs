@@ -16,6 +16,7 @@ pub mod sample_data;
 pub mod schedule;
 pub mod settings;
 pub mod tickets;
+pub mod time;
 pub mod validation;
 
 pub use db::Db;

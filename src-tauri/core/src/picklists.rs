@@ -23,6 +23,8 @@ pub enum PicklistKind {
     IssueType,
     Source,
     NoteType,
+    /// Autotask's role / work type of a time entry.
+    WorkType,
 }
 
 impl PicklistKind {
@@ -34,6 +36,7 @@ impl PicklistKind {
             PicklistKind::IssueType => "issue_type",
             PicklistKind::Source => "source",
             PicklistKind::NoteType => "note_type",
+            PicklistKind::WorkType => "work_type",
         }
     }
 
@@ -42,13 +45,14 @@ impl PicklistKind {
     }
 }
 
-const ALL_KINDS: [PicklistKind; 6] = [
+const ALL_KINDS: [PicklistKind; 7] = [
     PicklistKind::Status,
     PicklistKind::Priority,
     PicklistKind::Queue,
     PicklistKind::IssueType,
     PicklistKind::Source,
     PicklistKind::NoteType,
+    PicklistKind::WorkType,
 ];
 
 /// The meanings Fieldkit acts on. Stored as text in `picklist_values.meaning`.
@@ -73,6 +77,8 @@ pub mod meaning {
     pub const ISSUE_TYPE_DISCREPANCY: &str = "discrepancy";
     /// Source of tickets raised by a technician in the field.
     pub const SOURCE_FIELD: &str = "field";
+    /// Work type whose time is billable by default.
+    pub const WORK_TYPE_BILLABLE: &str = "billable";
 }
 
 /// One value of one picklist.
@@ -201,5 +207,9 @@ pub fn default_picklists() -> Vec<PicklistValue> {
         value(NoteType, 1, "Task Summary", None, 1),
         value(NoteType, 2, "Task Detail", None, 2),
         value(NoteType, 3, "Task Notes", None, 3),
+        value(WorkType, 29682790, "Remote support", Some(WORK_TYPE_BILLABLE), 1),
+        value(WorkType, 29682791, "On-site support", Some(WORK_TYPE_BILLABLE), 2),
+        value(WorkType, 29682792, "Travel", None, 3),
+        value(WorkType, 29682793, "Internal / non-billable", None, 4),
     ]
 }

@@ -8,6 +8,7 @@
 //! deterministic for a given size and `now`.
 
 mod tickets;
+mod time;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -32,6 +33,7 @@ pub struct SampleDataSummary {
     pub tickets: u32,
     pub notes: u32,
     pub appointments: u32,
+    pub time_entries: u32,
 }
 
 /// How much to generate.
@@ -41,12 +43,25 @@ pub struct SampleSize {
     pub tickets: u32,
     /// On average; each ticket gets between 0 and twice this many.
     pub notes_per_ticket: u32,
+    /// Days of time entries back from now, for every technician (working days only).
+    pub time_days: u32,
+    /// Time entries per technician and working day (at most; they end by 23:00 UTC).
+    pub time_per_day: u32,
+    /// Technicians besides the sample team (the benchmark's 20).
+    pub extra_technicians: u32,
 }
 
 impl SampleSize {
     pub fn scaled(scale: u32) -> Self {
         let scale = scale.max(1);
-        Self { customers: 10 * scale, tickets: 60 * scale, notes_per_ticket: 4 }
+        Self {
+            customers: 10 * scale,
+            tickets: 60 * scale,
+            notes_per_ticket: 4,
+            time_days: 14,
+            time_per_day: 5,
+            extra_technicians: 0,
+        }
     }
 }
 
@@ -250,6 +265,7 @@ pub fn load_sample_data_sized(
             tickets: 0,
             notes: 0,
             appointments: 0,
+            time_entries: 0,
         };
         let mut customer_refs = Vec::with_capacity(drafts.len());
         for draft in &drafts {
@@ -292,6 +308,28 @@ pub fn load_sample_data_sized(
         summary.tickets = counts.tickets;
         summary.notes = counts.notes;
         summary.appointments = counts.appointments;
+        let mut timed: Vec<Uuid> = technicians.iter().map(|(id, _)| *id).collect();
+        for extra in 0..size.extra_technicians {
+            let resource = Resource {
+                id: Uuid::from_u128(0x5eed_0000_0000_0000_0000_0001_0000_0000 + u128::from(extra)),
+                psa_id: None,
+                first_name: "Bench".into(),
+                last_name: format!("Technician {:02}", extra + 1),
+                email: format!("bench.tech{:02}@fieldkit-msp.example", extra + 1),
+                role: ResourceRole::Technician,
+                is_active: true,
+            };
+            insert_resource(tx, &resource)?;
+            summary.resources += 1;
+            timed.push(resource.id);
+        }
+        let ticket_rows: Vec<i64> = {
+            let mut statement = tx.prepare("SELECT row FROM tickets ORDER BY row DESC LIMIT 5000")?;
+            let rows = statement.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
+            rows
+        };
+        summary.time_entries =
+            time::generate(tx, &mut sequence, &timed, &ticket_rows, size.time_days, size.time_per_day, now)?;
         let mut settings = read_settings(tx)?;
         if settings.me.is_none() {
             settings.me = Some(technicians[0].0);

@@ -26,6 +26,18 @@ pub struct Settings {
     /// An open ticket with no customer-visible update for this many days is
     /// flagged "follow up with the customer".
     pub follow_up_after_days: u32,
+    /// The technician's time zone (IANA name, e.g. `America/Los_Angeles`);
+    /// empty until the app first tells it (it then uses the system's).
+    pub time_zone: String,
+    /// A placeholder time entry is due at this hour of the next working day.
+    pub placeholder_due_hour: u32,
+}
+
+impl Settings {
+    /// The technician's zone; UTC until one is set.
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
 }
 
 impl Default for Settings {
@@ -36,6 +48,8 @@ impl Default for Settings {
             msa_response_hours: 2,
             other_response_hours: 8,
             follow_up_after_days: 3,
+            time_zone: String::new(),
+            placeholder_due_hour: 9,
         }
     }
 }
@@ -81,6 +95,8 @@ pub(crate) fn read_settings(connection: &Connection) -> rusqlite::Result<Setting
         msa_response_hours: number("msa_response_hours", defaults.msa_response_hours)?,
         other_response_hours: number("other_response_hours", defaults.other_response_hours)?,
         follow_up_after_days: number("follow_up_after_days", defaults.follow_up_after_days)?,
+        time_zone: get("time_zone")?.unwrap_or_default(),
+        placeholder_due_hour: number("placeholder_due_hour", defaults.placeholder_due_hour)?,
     })
 }
 
@@ -100,8 +116,15 @@ pub fn save_settings(db: &Db, settings: &Settings) -> Result<Settings, SettingsE
             errors.add(field, format!("Enter a whole number from 1 to {max}."));
         }
     }
+    let zone = settings.time_zone.trim().to_string();
+    if !zone.is_empty() && zone.parse::<chrono_tz::Tz>().is_err() {
+        errors.add("time_zone", "Choose a time zone such as America/Chicago.");
+    }
+    if settings.placeholder_due_hour > 23 {
+        errors.add("placeholder_due_hour", "Enter an hour from 0 to 23.");
+    }
     errors.into_result().map_err(SettingsError::Invalid)?;
-    let cleaned = Settings { scheduling_link_template: template, ..settings.clone() };
+    let cleaned = Settings { scheduling_link_template: template, time_zone: zone, ..settings.clone() };
     db.write(|tx| {
         if let Some(me) = cleaned.me {
             let known: bool =
@@ -139,5 +162,7 @@ pub(crate) fn write_settings(tx: &Transaction<'_>, settings: &Settings) -> rusql
     put("msa_response_hours", settings.msa_response_hours.to_string())?;
     put("other_response_hours", settings.other_response_hours.to_string())?;
     put("follow_up_after_days", settings.follow_up_after_days.to_string())?;
+    put("time_zone", settings.time_zone.clone())?;
+    put("placeholder_due_hour", settings.placeholder_due_hour.to_string())?;
     Ok(())
 }

@@ -10,3 +10,7 @@ mod sample_data;
 /// tickets, search, and bad input.
 #[path = "core/tickets.rs"]
 mod tickets;
+/// time: the timer across restarts, entries and their checks, placeholders,
+/// the weekly check and my week.
+#[path = "core/time.rs"]
+mod time;

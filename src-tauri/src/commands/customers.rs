@@ -6,7 +6,7 @@ use fieldkit_core::sample_data::{self, SampleDataSummary};
 use fieldkit_core::ErrorPayload;
 use uuid::Uuid;
 
-use super::{with_db, AppState};
+use super::{now, with_db, AppState};
 
 #[tauri::command]
 pub async fn customers_list(state: AppState<'_>, query: CustomerQuery) -> Result<Vec<CustomerSummary>, ErrorPayload> {
@@ -20,7 +20,7 @@ pub async fn customer_get(state: AppState<'_>, id: Uuid) -> Result<Customer, Err
 
 #[tauri::command]
 pub async fn customer_save(state: AppState<'_>, draft: CustomerDraft) -> Result<Customer, ErrorPayload> {
-    with_db(state, move |db| Ok(customers::save_customer(db, &draft, chrono::Utc::now())?)).await
+    with_db(state, move |db| Ok(customers::save_customer(db, &draft, now())?)).await
 }
 
 #[tauri::command]
@@ -31,7 +31,7 @@ pub async fn resources_list(state: AppState<'_>) -> Result<Vec<Resource>, ErrorP
 /// Scale 1: the small MSP of the first run.
 #[tauri::command]
 pub async fn sample_data_load(state: AppState<'_>) -> Result<SampleDataSummary, ErrorPayload> {
-    with_db(state, |db| Ok(sample_data::load_sample_data(db, 1, chrono::Utc::now())?)).await
+    with_db(state, |db| Ok(sample_data::load_sample_data(db, 1, now())?)).await
 }
 
 /// Click-to-call / click-to-mail: opens the contact's stored number or address

@@ -3,7 +3,7 @@
 use fieldkit_core::app_database::DatabaseStatus;
 use fieldkit_core::ErrorPayload;
 
-use super::AppState;
+use super::{now, AppState};
 
 #[tauri::command]
 pub async fn database_status(state: AppState<'_>) -> Result<DatabaseStatus, ErrorPayload> {
@@ -16,7 +16,7 @@ pub async fn database_status(state: AppState<'_>) -> Result<DatabaseStatus, Erro
 #[tauri::command]
 pub async fn database_move_aside(state: AppState<'_>) -> Result<DatabaseStatus, ErrorPayload> {
     let app_database = state.inner().clone();
-    tauri::async_runtime::spawn_blocking(move || app_database.move_aside_and_start_fresh(chrono::Utc::now()))
+    tauri::async_runtime::spawn_blocking(move || app_database.move_aside_and_start_fresh(now()))
         .await
         .map_err(|error| ErrorPayload::internal(error.to_string()))?
 }

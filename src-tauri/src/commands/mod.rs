@@ -5,6 +5,7 @@ mod customers;
 mod database;
 mod settings;
 mod tickets;
+mod time;
 
 use std::sync::Arc;
 
@@ -39,10 +40,32 @@ pub fn handler() -> impl Fn(Invoke<Wry>) -> bool + Send + Sync + 'static {
         tickets::outbox_list,
         settings::settings_get,
         settings::settings_save,
+        time::timer_get,
+        time::timer_start,
+        time::timer_pause,
+        time::timer_resume,
+        time::timer_stop,
+        time::time_entry_save,
+        time::time_placeholder_save,
+        time::time_placeholders_list,
+        time::time_week,
+        time::time_weekly_check,
     ]
 }
 
 type AppState<'a> = State<'a, Arc<AppDatabase>>;
+
+/// The app's clock: the system's, moved by `FIELDKIT_CLOCK_OFFSET_MINUTES`
+/// when set (end-to-end tests move time forward across restarts with it).
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    static OFFSET: std::sync::OnceLock<chrono::Duration> = std::sync::OnceLock::new();
+    let offset = OFFSET.get_or_init(|| {
+        let minutes =
+            std::env::var("FIELDKIT_CLOCK_OFFSET_MINUTES").ok().and_then(|text| text.parse().ok()).unwrap_or(0);
+        chrono::Duration::minutes(minutes)
+    });
+    chrono::Utc::now() + *offset
+}
 
 /// Runs `work` on the blocking pool with the open database.
 async fn with_db<T, F>(state: AppState<'_>, work: F) -> Result<T, ErrorPayload>

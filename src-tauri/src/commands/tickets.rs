@@ -2,7 +2,6 @@
 //! ticket (each answered with the ticket as it now stands), tickets raised
 //! from the field, the schedule and the outbox.
 
-use chrono::Utc;
 use fieldkit_core::outbox::{self, OutboxEntry};
 use fieldkit_core::picklists::{self, PicklistValue};
 use fieldkit_core::schedule::{self, Agenda, DayQuery};
@@ -13,21 +12,21 @@ use fieldkit_core::tickets::{
 use fieldkit_core::ErrorPayload;
 use uuid::Uuid;
 
-use super::{with_db, AppState};
+use super::{now, with_db, AppState};
 
 #[tauri::command]
 pub async fn tickets_list(state: AppState<'_>, query: TicketQuery) -> Result<TicketPage, ErrorPayload> {
-    with_db(state, move |db| Ok(tickets::list_tickets(db, &query, Utc::now())?)).await
+    with_db(state, move |db| Ok(tickets::list_tickets(db, &query, now())?)).await
 }
 
 #[tauri::command]
 pub async fn ticket_view_counts(state: AppState<'_>) -> Result<Vec<ViewCount>, ErrorPayload> {
-    with_db(state, |db| Ok(tickets::view_counts(db, Utc::now())?)).await
+    with_db(state, |db| Ok(tickets::view_counts(db, now())?)).await
 }
 
 #[tauri::command]
 pub async fn ticket_get(state: AppState<'_>, id: Uuid) -> Result<TicketDetail, ErrorPayload> {
-    with_db(state, move |db| Ok(tickets::get_ticket(db, id, Utc::now())?)).await
+    with_db(state, move |db| Ok(tickets::get_ticket(db, id, now())?)).await
 }
 
 #[tauri::command]
@@ -35,7 +34,7 @@ pub async fn tickets_search(state: AppState<'_>, text: String) -> Result<TicketS
     with_db(state, move |db| {
         // A note saved a moment ago is found too.
         tickets::catch_up_search(db)?;
-        Ok(tickets::search_tickets(db, &text, Utc::now())?)
+        Ok(tickets::search_tickets(db, &text, now())?)
     })
     .await
 }
@@ -43,9 +42,9 @@ pub async fn tickets_search(state: AppState<'_>, text: String) -> Result<TicketS
 #[tauri::command]
 pub async fn ticket_add_note(state: AppState<'_>, draft: NoteDraft) -> Result<TicketDetail, ErrorPayload> {
     with_db(state, move |db| {
-        tickets::add_note(db, &draft, Utc::now())?;
+        tickets::add_note(db, &draft, now())?;
         tickets::catch_up_search(db)?;
-        Ok(tickets::get_ticket(db, draft.ticket_id, Utc::now())?)
+        Ok(tickets::get_ticket(db, draft.ticket_id, now())?)
     })
     .await
 }
@@ -53,8 +52,8 @@ pub async fn ticket_add_note(state: AppState<'_>, draft: NoteDraft) -> Result<Ti
 #[tauri::command]
 pub async fn ticket_change_status(state: AppState<'_>, id: Uuid, status: i64) -> Result<TicketDetail, ErrorPayload> {
     with_db(state, move |db| {
-        tickets::change_status(db, id, status, Utc::now())?;
-        Ok(tickets::get_ticket(db, id, Utc::now())?)
+        tickets::change_status(db, id, status, now())?;
+        Ok(tickets::get_ticket(db, id, now())?)
     })
     .await
 }
@@ -62,8 +61,8 @@ pub async fn ticket_change_status(state: AppState<'_>, id: Uuid, status: i64) ->
 #[tauri::command]
 pub async fn ticket_take(state: AppState<'_>, id: Uuid) -> Result<TicketDetail, ErrorPayload> {
     with_db(state, move |db| {
-        tickets::take_ticket(db, id, Utc::now())?;
-        Ok(tickets::get_ticket(db, id, Utc::now())?)
+        tickets::take_ticket(db, id, now())?;
+        Ok(tickets::get_ticket(db, id, now())?)
     })
     .await
 }
@@ -71,8 +70,8 @@ pub async fn ticket_take(state: AppState<'_>, id: Uuid) -> Result<TicketDetail, 
 #[tauri::command]
 pub async fn ticket_schedule(state: AppState<'_>, draft: AppointmentDraft) -> Result<TicketDetail, ErrorPayload> {
     with_db(state, move |db| {
-        tickets::schedule_appointment(db, &draft, Utc::now())?;
-        Ok(tickets::get_ticket(db, draft.ticket_id, Utc::now())?)
+        tickets::schedule_appointment(db, &draft, now())?;
+        Ok(tickets::get_ticket(db, draft.ticket_id, now())?)
     })
     .await
 }
@@ -80,9 +79,9 @@ pub async fn ticket_schedule(state: AppState<'_>, draft: AppointmentDraft) -> Re
 #[tauri::command]
 pub async fn ticket_send_scheduling_link(state: AppState<'_>, id: Uuid) -> Result<TicketDetail, ErrorPayload> {
     with_db(state, move |db| {
-        tickets::copy_scheduling_link(db, id, Utc::now())?;
+        tickets::copy_scheduling_link(db, id, now())?;
         tickets::catch_up_search(db)?;
-        Ok(tickets::get_ticket(db, id, Utc::now())?)
+        Ok(tickets::get_ticket(db, id, now())?)
     })
     .await
 }
@@ -93,9 +92,9 @@ pub async fn ticket_raise_noticed(
     draft: NoticedTicketDraft,
 ) -> Result<TicketDetail, ErrorPayload> {
     with_db(state, move |db| {
-        let id = tickets::raise_noticed_ticket(db, &draft, Utc::now())?;
+        let id = tickets::raise_noticed_ticket(db, &draft, now())?;
         tickets::catch_up_search(db)?;
-        Ok(tickets::get_ticket(db, id, Utc::now())?)
+        Ok(tickets::get_ticket(db, id, now())?)
     })
     .await
 }
@@ -106,8 +105,8 @@ pub async fn discrepancy_report_file(
     draft: DiscrepancyDraft,
 ) -> Result<TicketDetail, ErrorPayload> {
     with_db(state, move |db| {
-        let id = tickets::file_discrepancy_report(db, &draft, Utc::now())?;
-        Ok(tickets::get_ticket(db, id, Utc::now())?)
+        let id = tickets::file_discrepancy_report(db, &draft, now())?;
+        Ok(tickets::get_ticket(db, id, now())?)
     })
     .await
 }
@@ -119,7 +118,7 @@ pub async fn picklists_list(state: AppState<'_>) -> Result<Vec<PicklistValue>, E
 
 #[tauri::command]
 pub async fn schedule_agenda(state: AppState<'_>, day: DayQuery) -> Result<Agenda, ErrorPayload> {
-    with_db(state, move |db| Ok(schedule::agenda(db, &day, Utc::now())?)).await
+    with_db(state, move |db| Ok(schedule::agenda(db, &day, now())?)).await
 }
 
 #[tauri::command]

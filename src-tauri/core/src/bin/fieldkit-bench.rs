@@ -104,15 +104,21 @@ fn main() {
         customers: options.customers,
         tickets: options.tickets,
         notes_per_ticket: (options.notes / options.tickets.max(1)).max(1),
+        // 20 technicians with three years of time entries (about 200,000).
+        time_days: 3 * 365,
+        time_per_day: 13,
+        extra_technicians: 16,
     };
     let (summary, took) = time(|| load_sample_data_sized(&db, &size, now).expect("generate"));
     let file_mib = std::fs::metadata(&path).map(|m| m.len() as f64 / 1_048_576.0).unwrap_or(0.0);
     println!(
-        "built {} customers, {} tickets, {} notes, {} devices in {:.1} s; database {:.0} MiB at {}",
+        "built {} customers, {} tickets, {} notes, {} devices, {} time entries of {} people in {:.1} s; database {:.0} MiB at {}",
         summary.customers,
         summary.tickets,
         summary.notes,
         summary.devices,
+        summary.time_entries,
+        summary.resources,
         took.as_secs_f64(),
         file_mib,
         path.display()
@@ -289,6 +295,76 @@ fn main() {
         report("add note (durable)", &mut ours, Some(&mut raws));
         report("then: search document catch-up", &mut catch_up, None);
     }
+    println!("\n-- time (ours: validation, entry + outbox entry, overlap check; raw: INSERT entry + COMMIT)");
+    {
+        use fieldkit_core::time::{my_week, save_time_entry, weekly_check, TimeEntryDraft, WeekQuery};
+        let me_row: i64 = raw.query_row("SELECT row FROM tickets ORDER BY row DESC LIMIT 1", [], |r| r.get(0)).unwrap();
+        let (ticket_id, ticket_number): (String, String) = raw
+            .query_row("SELECT id, number FROM tickets WHERE row = ?1", [me_row], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        let ticket_id = Uuid::parse_str(&ticket_id).unwrap();
+        let mut insert = raw
+            .prepare(
+                "INSERT INTO time_entries (id, resource_id, ticket_row, start_at, end_at, work_type, billable, summary_notes,
+                     internal_notes, created_at, updated_at)
+                 VALUES (?1, '5eed0000-0000-0000-0000-000000000002', ?2, ?3, ?4, 29682790, 1, 'bench', '', ?3, ?3)",
+            )
+            .unwrap();
+        let (mut ours, mut raws) = (Vec::new(), Vec::new());
+        let base = now - chrono::Duration::days(400);
+        for block in 0..(n / 25).max(1) {
+            for i in 0..25 {
+                let start = base + chrono::Duration::minutes(((block * 25 + i) * 90) as i64);
+                let draft = TimeEntryDraft {
+                    id: None,
+                    ticket_id,
+                    ticket_number: ticket_number.clone(),
+                    appointment_id: None,
+                    start_at: start,
+                    end_at: start + chrono::Duration::minutes(30),
+                    work_type: 29682790,
+                    billable: true,
+                    summary_notes: "Applied the pending updates and rebooted.".into(),
+                    internal_notes: String::new(),
+                    split_at_midnight: true,
+                    from_timer: false,
+                };
+                ours.push(time(|| save_time_entry(&db, &draft, Utc::now()).expect("save time")).1);
+            }
+            for i in 0..25 {
+                let start = base + chrono::Duration::minutes(((block * 25 + i) * 90 + 45) as i64);
+                raws.push(
+                    time(|| {
+                        raw.execute_batch("BEGIN IMMEDIATE").unwrap();
+                        insert
+                            .execute(rusqlite::params![
+                                Uuid::new_v4().to_string(),
+                                me_row,
+                                start,
+                                start + chrono::Duration::minutes(30)
+                            ])
+                            .unwrap();
+                        raw.execute_batch("COMMIT").unwrap();
+                    })
+                    .1,
+                );
+            }
+        }
+        report("save time entry (durable)", &mut ours, Some(&mut raws));
+        let today = now.date_naive();
+        let monday =
+            today - chrono::Duration::days(i64::from(chrono::Datelike::weekday(&today).num_days_from_monday()));
+        let week = WeekQuery { first: monday, last: monday + chrono::Duration::days(6) };
+        let mut checks = Vec::new();
+        let mut weeks = Vec::new();
+        for _ in 0..n {
+            checks.push(time(|| weekly_check(&db, &week, now).expect("weekly check")).1);
+            weeks.push(time(|| my_week(&db, &week, now).expect("my week")).1);
+        }
+        report("weekly check", &mut checks, None);
+        report("my week (entries and day totals)", &mut weeks, None);
+    }
+
     println!("\npeak memory (VmHWM) {:.0} MiB", peak_memory_mib());
     if options.dir.is_none() {
         drop(raw);

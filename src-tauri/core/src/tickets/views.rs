@@ -99,31 +99,41 @@ pub fn list_tickets(db: &Db, query: &TicketQuery, now: DateTime<Utc>) -> Result<
     db.read(|connection| {
         let settings = read_settings(connection)?;
         let (clause, mut values) = filtered(query, &settings, now);
-        let total: i64 = connection
-            .prepare_cached(&format!("SELECT count(*) FROM tickets t WHERE {clause}"))?
-            .query_row(params_from_iter(values.iter()), |row| row.get(0))?;
         let limit = query.limit.clamp(1, MAX_PAGE);
         values.push(Value::Integer(i64::from(limit)));
         values.push(Value::Integer(i64::from(query.offset)));
         // First the page's keys, ordered on the tickets table alone; then the
         // list rows for those keys only, so the joins run 50 times, not once
-        // per ticket in the view.
+        // per ticket in the view. Views of open tickets count in the same pass
+        // (a window over a few thousand rows); "All" counts on its own, so its
+        // page can stop after 50 rows of the activity index.
+        let counted_in_pass = query.view != TicketView::All;
         let sql = format!(
-            "SELECT t.row FROM tickets t
+            "SELECT t.row, {} FROM tickets t
              LEFT JOIN picklist_values pp ON pp.kind = 'priority' AND pp.value = t.priority
              WHERE {clause} ORDER BY {} LIMIT ?{} OFFSET ?{}",
+            if counted_in_pass { "count(*) OVER ()" } else { "0" },
             order_by(query.sort),
             values.len() - 1,
             values.len()
         );
-        let keys = connection
+        let keyed = connection
             .prepare_cached(&sql)?
-            .query_map(params_from_iter(values.iter()), |row| row.get::<_, i64>(0))?
+            .query_map(params_from_iter(values.iter()), |row| Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        let total = match keyed.first() {
+            Some((_, total)) if counted_in_pass => *total,
+            _ => {
+                values.truncate(values.len() - 2);
+                connection
+                    .prepare_cached(&format!("SELECT count(*) FROM tickets t WHERE {clause}"))?
+                    .query_row(params_from_iter(values.iter()), |row| row.get(0))?
+            }
+        };
         let mut one = connection.prepare_cached(&format!("{SUMMARY_SELECT} WHERE t.row = ?1"))?;
-        let rows = keys
+        let rows = keyed
             .iter()
-            .map(|key| one.query_row([key], |row| summary_from_row(row, &settings, now)))
+            .map(|(key, _)| one.query_row([key], |row| summary_from_row(row, &settings, now)))
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(TicketPage { rows, total: total.max(0) as u32, offset: query.offset })
     })

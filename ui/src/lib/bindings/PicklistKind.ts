@@ -3,4 +3,4 @@
 /**
  * Which picklist a value belongs to.
  */
-export type PicklistKind = "status" | "priority" | "queue" | "issue_type" | "source" | "note_type";
+export type PicklistKind = "status" | "priority" | "queue" | "issue_type" | "source" | "note_type" | "work_type";

@@ -25,4 +25,13 @@ other_response_hours: number,
  * An open ticket with no customer-visible update for this many days is
  * flagged "follow up with the customer".
  */
-follow_up_after_days: number, };
+follow_up_after_days: number, 
+/**
+ * The technician's time zone (IANA name, e.g. `America/Los_Angeles`);
+ * empty until the app first tells it (it then uses the system's).
+ */
+time_zone: string, 
+/**
+ * A placeholder time entry is due at this hour of the next working day.
+ */
+placeholder_due_hour: number, };
