@@ -2,6 +2,7 @@
 //! commands and starts the window. Domain logic lives in `fieldkit-core`.
 
 mod commands;
+mod reminders;
 
 use std::sync::Arc;
 
@@ -16,10 +17,13 @@ pub fn run() {
                 .ok_or("No data folder: set FIELDKIT_DATA_DIR to a writable folder.")?;
             // A database that fails to open is not an error here: the UI shows
             // the reason and the way out (see `database_status`).
-            app.manage(Arc::new(AppDatabase::open(&data_dir)));
+            let database = Arc::new(AppDatabase::open(&data_dir));
+            reminders::start(app.handle().clone(), database.clone());
+            app.manage(database);
             Ok(())
         })
         .plugin(navigation_guard())
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .expect("error while running Fieldkit");

@@ -13,3 +13,6 @@ mod shell;
 /// tickets: every view and its count, a ticket's note and status, raising
 /// tickets from the field, restart persistence, search and the outbox.
 mod tickets;
+/// time: the timer across a restart, placeholders going overdue with the clock
+/// moved on, and the weekly check.
+mod time;

@@ -96,9 +96,10 @@ fn a_days_work_on_tickets_survives_a_restart_and_waits_in_the_outbox_in_order() 
             app.click("ticket-raise-noticed").await?;
             app.click("noticed-create").await?;
             ensure(app.text_of("error-title").await? == "Required.", "the title is required")?;
-            app.type_into("field-title", "UPS battery beeping in the server closet").await?;
+            let hostile_title = "UPS <b>battery</b> beeping in the <script>closet</script>";
+            app.type_into("field-title", hostile_title).await?;
             app.click("noticed-create").await?;
-            app.wait_for_texts("ticket-title", &["UPS battery beeping in the server closet"]).await?;
+            app.wait_for_texts("ticket-title", &[hostile_title]).await?;
             app.wait_for_texts("ticket-secondary", &["Pat Delgado"]).await?;
             app.wait_for_texts("ticket-primary", &["Alex Morgan"]).await?;
             app.wait_for_texts("ticket-noticed-on", &[number.as_str()]).await?;

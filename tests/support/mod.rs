@@ -57,12 +57,13 @@ struct Driver {
 }
 
 impl Driver {
-    fn start(data_dir: &Path) -> TestResult<Driver> {
+    fn start(data_dir: &Path, clock_offset_minutes: i64) -> TestResult<Driver> {
         let port = free_port();
         let native_port = free_port();
         let child = Command::new(std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into()))
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env("FIELDKIT_DATA_DIR", data_dir)
+            .env("FIELDKIT_CLOCK_OFFSET_MINUTES", clock_offset_minutes.to_string())
             // WebKitGTK under Xvfb without a GPU: software rendering. (Disabling
             // compositing mode makes WebKitWebDriver's screenshots hang.)
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
@@ -106,7 +107,12 @@ pub struct App {
 impl App {
     /// Starts the app on `data_dir` (which may already hold a database).
     pub async fn launch(data_dir: &Path) -> TestResult<App> {
-        let driver = Driver::start(data_dir)?;
+        Self::launch_at(data_dir, 0).await
+    }
+
+    /// Starts the app with its clock moved by `clock_offset_minutes`.
+    pub async fn launch_at(data_dir: &Path, clock_offset_minutes: i64) -> TestResult<App> {
+        let driver = Driver::start(data_dir, clock_offset_minutes)?;
         let client = connect(driver.port).await?;
         let app = App { client, driver, data_dir: data_dir.to_path_buf() };
         app.wait_for("#app > *").await?;
@@ -119,10 +125,15 @@ impl App {
 
     /// Quits the app (ends the session) and starts it again on the same data.
     pub async fn restart(self) -> TestResult<App> {
+        self.restart_at(0).await
+    }
+
+    /// Quits and starts again with the app's clock moved by `clock_offset_minutes`.
+    pub async fn restart_at(self, clock_offset_minutes: i64) -> TestResult<App> {
         let App { client, driver, data_dir } = self;
         tokio::time::timeout(Duration::from_secs(15), client.close()).await.map_err(|_| "quitting timed out")??;
         drop(driver);
-        App::launch(&data_dir).await
+        App::launch_at(&data_dir, clock_offset_minutes).await
     }
 
     pub async fn quit(self) -> TestResult {
@@ -143,7 +154,11 @@ impl App {
 
     pub async fn click(&self, id: &str) -> TestResult {
         eprintln!("[e2e] click {id}");
-        self.testid(id).await?.click().await?;
+        let element = self.testid(id).await?;
+        self.client
+            .execute("arguments[0].scrollIntoView({ block: 'center' })", vec![serde_json::to_value(&element)?])
+            .await?;
+        element.click().await?;
         Ok(())
     }
 
@@ -151,6 +166,10 @@ impl App {
     pub async fn type_into(&self, id: &str, text: &str) -> TestResult {
         eprintln!("[e2e] type into {id}: {text:?}");
         let input = self.testid(id).await?;
+        // WebKitWebDriver does not scroll inside nested scroll areas by itself.
+        self.client
+            .execute("arguments[0].scrollIntoView({ block: 'center' })", vec![serde_json::to_value(&input)?])
+            .await?;
         input.clear().await?;
         input.send_keys(text).await?;
         Ok(())

@@ -1,6 +1,6 @@
-// The app's areas, in navigation order, with their keyboard shortcuts (Alt+1…).
+// The app's areas, in navigation order, with their keyboard shortcuts (Alt+1…9).
 
-export type AreaId = "today" | "tickets" | "schedule" | "reports" | "changes" | "stock" | "customers" | "settings" | "outbox";
+export type AreaId = "today" | "tickets" | "schedule" | "time" | "reports" | "changes" | "stock" | "customers" | "settings" | "outbox";
 
 export interface Area {
   id: AreaId;
@@ -12,11 +12,12 @@ export const AREAS: Area[] = [
   { id: "today", label: "Today", shortcut: "1" },
   { id: "tickets", label: "Tickets", shortcut: "2" },
   { id: "schedule", label: "Schedule", shortcut: "3" },
-  { id: "reports", label: "Service reports", shortcut: "4" },
-  { id: "changes", label: "Changes", shortcut: "5" },
-  { id: "stock", label: "Stock", shortcut: "6" },
-  { id: "customers", label: "Customers", shortcut: "7" },
-  { id: "settings", label: "Settings", shortcut: "8" },
+  { id: "time", label: "Time", shortcut: "4" },
+  { id: "reports", label: "Service reports", shortcut: "5" },
+  { id: "changes", label: "Changes", shortcut: "6" },
+  { id: "stock", label: "Stock", shortcut: "7" },
+  { id: "customers", label: "Customers", shortcut: "8" },
+  { id: "settings", label: "Settings", shortcut: "9" },
 ];
 
 /** The area an Alt+digit key press selects, if any. */

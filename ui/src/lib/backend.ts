@@ -17,6 +17,17 @@ import type { TicketPage } from "./bindings/TicketPage";
 import type { TicketQuery } from "./bindings/TicketQuery";
 import type { TicketSearchResults } from "./bindings/TicketSearchResults";
 import type { ViewCount } from "./bindings/ViewCount";
+import type { MyWeek } from "./bindings/MyWeek";
+import type { PlaceholderDraft } from "./bindings/PlaceholderDraft";
+import type { RunningTimer } from "./bindings/RunningTimer";
+import type { RunningTimerChoice } from "./bindings/RunningTimerChoice";
+import type { SavedTime } from "./bindings/SavedTime";
+import type { TimeEntry } from "./bindings/TimeEntry";
+import type { TimeEntryDraft } from "./bindings/TimeEntryDraft";
+import type { TimerStarted } from "./bindings/TimerStarted";
+import type { TimerTarget } from "./bindings/TimerTarget";
+import type { WeekQuery } from "./bindings/WeekQuery";
+import type { WeeklyCheck } from "./bindings/WeeklyCheck";
 import type { Customer } from "./bindings/Customer";
 import type { CustomerDraft } from "./bindings/CustomerDraft";
 import type { CustomerQuery } from "./bindings/CustomerQuery";
@@ -51,6 +62,16 @@ export interface Backend {
   outboxList(): Promise<OutboxEntry[]>;
   settingsGet(): Promise<Settings>;
   settingsSave(settings: Settings): Promise<Settings>;
+  timerGet(): Promise<RunningTimer | null>;
+  timerStart(target: TimerTarget, ifRunning: RunningTimerChoice | null): Promise<TimerStarted>;
+  timerPause(): Promise<RunningTimer>;
+  timerResume(): Promise<RunningTimer>;
+  timerStop(): Promise<TimeEntryDraft>;
+  timeEntrySave(draft: TimeEntryDraft): Promise<SavedTime>;
+  timePlaceholderSave(draft: PlaceholderDraft): Promise<TimeEntry>;
+  timePlaceholdersList(): Promise<TimeEntry[]>;
+  timeWeek(query: WeekQuery): Promise<MyWeek>;
+  timeWeeklyCheck(query: WeekQuery): Promise<WeeklyCheck>;
 }
 
 export const tauriBackend: Backend = {
@@ -78,6 +99,16 @@ export const tauriBackend: Backend = {
   outboxList: () => invoke("outbox_list"),
   settingsGet: () => invoke("settings_get"),
   settingsSave: (settings) => invoke("settings_save", { settings }),
+  timerGet: () => invoke("timer_get"),
+  timerStart: (target, ifRunning) => invoke("timer_start", { target, ifRunning }),
+  timerPause: () => invoke("timer_pause"),
+  timerResume: () => invoke("timer_resume"),
+  timerStop: () => invoke("timer_stop"),
+  timeEntrySave: (draft) => invoke("time_entry_save", { draft }),
+  timePlaceholderSave: (draft) => invoke("time_placeholder_save", { draft }),
+  timePlaceholdersList: () => invoke("time_placeholders_list"),
+  timeWeek: (query) => invoke("time_week", { query }),
+  timeWeeklyCheck: (query) => invoke("time_weekly_check", { query }),
 };
 
 let current: Backend = tauriBackend;

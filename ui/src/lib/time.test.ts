@@ -1,15 +1,20 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
   addLocalDays,
+  dateFromDayKey,
   dueLabel,
   isOverdue,
   localDayBounds,
   localDayKey,
   localRangeBounds,
+  localRangeLabel,
   localShortDate,
   localTime,
   sameLocalDay,
+  startOfLocalWeek,
   timeWindow,
+  weekDays,
+  weekRangeLabel,
 } from "./time";
 
 // Node re-reads TZ when it is assigned, so each test can pick its zone.
@@ -197,5 +202,65 @@ describe("local calendar days", () => {
   it("shows a short date with the weekday", () => {
     inZone("Europe/London");
     expect(localShortDate(new Date("2026-11-20T12:00:00Z"), "en-GB")).toBe("Fri 20 Nov");
+  });
+});
+
+describe("weeks", () => {
+  it("start on Monday at local midnight, from any day of the week", () => {
+    inZone("America/New_York");
+    // Friday 20 November 2026, and late Sunday evening 22 November (already Monday in UTC).
+    expect(localDayKey(startOfLocalWeek(new Date("2026-11-20T15:00:00Z")))).toBe("2026-11-16");
+    expect(localDayKey(startOfLocalWeek(new Date("2026-11-23T03:00:00Z")))).toBe("2026-11-16");
+    const monday = startOfLocalWeek(new Date("2026-11-16T05:00:00Z"));
+    expect(monday.toISOString()).toBe("2026-11-16T05:00:00.000Z");
+  });
+
+  it("gives the core's inclusive first and last day across a month end", () => {
+    inZone("Europe/Berlin");
+    expect(weekDays(startOfLocalWeek(new Date("2026-12-31T12:00:00Z")))).toEqual({ first: "2026-12-28", last: "2027-01-03" });
+  });
+
+  it("moves a week at a time across the clocks going back", () => {
+    inZone("Europe/Berlin");
+    const monday = startOfLocalWeek(new Date("2026-10-21T12:00:00Z"));
+    const next = addLocalDays(monday, 7);
+    expect(localDayKey(next)).toBe("2026-10-26");
+    expect([next.getHours(), next.getMinutes()]).toEqual([0, 0]);
+    expect(weekDays(monday)).toEqual({ first: "2026-10-19", last: "2026-10-25" });
+  });
+
+  it("labels the week in local time", () => {
+    inZone("Europe/London");
+    expect(weekRangeLabel(startOfLocalWeek(new Date("2026-11-20T12:00:00Z")), "en-GB")).toBe("Mon 16 Nov – Sun 22 Nov 2026");
+  });
+});
+
+describe("dateFromDayKey", () => {
+  it("reads a day key as local midnight", () => {
+    inZone("Asia/Tokyo");
+    const date = dateFromDayKey("2026-11-20");
+    expect(date?.toISOString()).toBe("2026-11-19T15:00:00.000Z");
+    expect(localDayKey(date as Date)).toBe("2026-11-20");
+  });
+
+  it("keeps the date on a day whose midnight is skipped", () => {
+    inZone("America/Santiago");
+    expect(localDayKey(dateFromDayKey("2026-09-06") as Date)).toBe("2026-09-06");
+  });
+
+  it("rejects what is not a calendar date", () => {
+    for (const bad of ["", "2026-11-31", "2026-13-01", "20-11-2026", "2026-11-20T00:00"]) expect(dateFromDayKey(bad)).toBeNull();
+  });
+});
+
+describe("localRangeLabel", () => {
+  it("shows one date for a range within a local day", () => {
+    inZone("Europe/London");
+    expect(localRangeLabel("2026-11-20T09:00:00Z", "2026-11-20T10:30:00Z", "en-GB")).toBe("Fri 20 Nov, 09:00–10:30");
+  });
+
+  it("shows both dates when the range ends on the next local day", () => {
+    inZone("Europe/London");
+    expect(localRangeLabel("2026-11-20T23:00:00Z", "2026-11-21T01:00:00Z", "en-GB")).toBe("Fri 20 Nov 23:00 – Sat 21 Nov 01:00");
   });
 });

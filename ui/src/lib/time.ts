@@ -72,3 +72,40 @@ export function localDayKey(date: Date): string {
 export function localShortDate(date: Date, locale?: string): string {
   return date.toLocaleDateString(locale, { weekday: "short", day: "numeric", month: "short" });
 }
+
+/** Local midnight of the Monday of `date`'s week (weeks start on Monday). */
+export function startOfLocalWeek(date: Date): Date {
+  // getDay(): Sunday 0 … Saturday 6; Monday is 0 days back, Sunday 6.
+  return addLocalDays(date, -((date.getDay() + 6) % 7));
+}
+
+/** The seven local days from `monday`'s day, as the core's inclusive `{first, last}` day keys. */
+export function weekDays(monday: Date): { first: string; last: string } {
+  return { first: localDayKey(monday), last: localDayKey(addLocalDays(monday, 6)) };
+}
+
+/** Local midnight of a "2026-11-20" day key, or null when it is not a calendar date. */
+export function dateFromDayKey(key: string): Date | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(key);
+  if (!match) return null;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(2000, 0, 1);
+  date.setFullYear(year, month - 1, day);
+  if (date.getFullYear() !== year || date.getMonth() !== month - 1 || date.getDate() !== day) return null;
+  // Where local midnight is skipped the day starts later; the date is still right.
+  return addLocalDays(date, 0);
+}
+
+/** "Mon 16 Nov – Sun 22 Nov 2026": the week starting at `monday`, in local time. */
+export function weekRangeLabel(monday: Date, locale?: string): string {
+  const sunday = addLocalDays(monday, 6);
+  return `${localShortDate(monday, locale)} – ${localShortDate(sunday, locale)} ${sunday.getFullYear()}`;
+}
+
+/** "Fri 20 Nov, 09:00–10:30", or both dates when the range ends on another local day. */
+export function localRangeLabel(startIso: string, endIso: string, locale?: string): string {
+  const start = new Date(startIso);
+  const end = new Date(endIso);
+  if (sameLocalDay(start, end)) return `${localShortDate(start, locale)}, ${timeWindow(startIso, endIso, locale)}`;
+  return `${localShortDate(start, locale)} ${localTime(startIso, locale)} – ${localShortDate(end, locale)} ${localTime(endIso, locale)}`;
+}
