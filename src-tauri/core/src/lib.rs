@@ -18,6 +18,7 @@ pub mod settings;
 pub mod tickets;
 pub mod time;
 pub mod validation;
+pub mod vault;
 
 pub use db::Db;
 pub use error::ErrorPayload;

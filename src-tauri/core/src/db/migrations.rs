@@ -10,6 +10,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0001_customers.sql")),
     M::up(include_str!("../../migrations/0002_tickets.sql")),
     M::up(include_str!("../../migrations/0003_time.sql")),
+    M::up(include_str!("../../migrations/0004_changes.sql")),
 ];
 
 /// The schema version this build writes (SQLite's `user_version`).
