@@ -5,6 +5,7 @@
 //! per command.
 
 pub mod app_database;
+pub mod changes;
 pub mod customers;
 pub mod data_dir;
 pub mod db;

@@ -1,5 +1,9 @@
 //! fieldkit-core's integration tests: the public API against real SQLite files.
 
+/// changes: the change log with encrypted secrets, and the scan that proves
+/// no secret leaks to disk, lists, search, exports or the PSA outbox.
+#[path = "core/changes.rs"]
+mod changes;
 /// customers: save, read back, edit, search, and bad input.
 #[path = "core/customers.rs"]
 mod customers;

@@ -20,12 +20,14 @@ use crate::db::DbError;
 use crate::error::{ErrorCode, ErrorPayload};
 use crate::validation::FieldError;
 
+pub(crate) use actions::write_note as write_note_in;
 pub use actions::{add_note, change_status, copy_scheduling_link, schedule_appointment, take_ticket};
 pub use clock::{response_clock, ClockState, ResponseClock};
 pub use detail::get_ticket;
 pub use raise::{file_discrepancy_report, raise_noticed_ticket, DiscrepancyKind};
 pub use search::search_tickets;
 pub use search_index::catch_up as catch_up_search;
+pub(crate) use views::sql_time;
 pub use views::{list_tickets, view_counts};
 
 /// The technician's lists of tickets. Every view but `All` holds open tickets only.
