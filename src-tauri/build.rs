@@ -37,6 +37,18 @@ const COMMANDS: &[&str] = &[
     "time_placeholders_list",
     "time_week",
     "time_weekly_check",
+    "vault_status",
+    "vault_set_up",
+    "vault_unlock",
+    "vault_lock",
+    "change_forms",
+    "devices_list",
+    "changes_list",
+    "change_save",
+    "change_history",
+    "change_secret",
+    "change_post_to_ticket",
+    "changes_export",
 ];
 
 fn main() {

@@ -20,6 +20,8 @@ pub fn run() {
             let database = Arc::new(AppDatabase::open(&data_dir));
             reminders::start(app.handle().clone(), database.clone());
             app.manage(database);
+            // The key that opens secrets: in memory only, locked at start.
+            app.manage(Arc::new(fieldkit_core::vault::Vault::default()));
             Ok(())
         })
         .plugin(navigation_guard())

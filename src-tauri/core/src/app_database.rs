@@ -75,6 +75,11 @@ impl AppDatabase {
         }
     }
 
+    /// Where exports are written: `exports/` beside the database.
+    pub fn exports_dir(&self) -> PathBuf {
+        self.path.parent().map_or_else(|| PathBuf::from("exports"), |dir| dir.join("exports"))
+    }
+
     pub fn status(&self) -> DatabaseStatus {
         let slot = self.slot.read().unwrap_or_else(|poisoned| poisoned.into_inner());
         let (state, message, schema_version) = match &*slot {

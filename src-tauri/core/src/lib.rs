@@ -9,6 +9,7 @@ pub mod changes;
 pub mod customers;
 pub mod data_dir;
 pub mod db;
+pub mod devices;
 pub mod error;
 pub mod outbox;
 pub mod picklists;

@@ -1,6 +1,7 @@
 //! The IPC commands: each unpacks its arguments, calls one core function off
 //! the main thread and returns. Errors cross as `ErrorPayload`.
 
+mod changes;
 mod customers;
 mod database;
 mod settings;
@@ -50,6 +51,18 @@ pub fn handler() -> impl Fn(Invoke<Wry>) -> bool + Send + Sync + 'static {
         time::time_placeholders_list,
         time::time_week,
         time::time_weekly_check,
+        changes::vault_status,
+        changes::vault_set_up,
+        changes::vault_unlock,
+        changes::vault_lock,
+        changes::change_forms,
+        changes::devices_list,
+        changes::changes_list,
+        changes::change_save,
+        changes::change_history,
+        changes::change_secret,
+        changes::change_post_to_ticket,
+        changes::changes_export,
     ]
 }
 

@@ -17,6 +17,16 @@ import type { TicketPage } from "./bindings/TicketPage";
 import type { TicketQuery } from "./bindings/TicketQuery";
 import type { TicketSearchResults } from "./bindings/TicketSearchResults";
 import type { ViewCount } from "./bindings/ViewCount";
+import type { CategoryForm } from "./bindings/CategoryForm";
+import type { ChangeDraft } from "./bindings/ChangeDraft";
+import type { ChangeHistory } from "./bindings/ChangeHistory";
+import type { ChangePage } from "./bindings/ChangePage";
+import type { ChangeQuery } from "./bindings/ChangeQuery";
+import type { ChangeRecord } from "./bindings/ChangeRecord";
+import type { Device } from "./bindings/Device";
+import type { ExportFormat } from "./bindings/ExportFormat";
+import type { SecretUse } from "./bindings/SecretUse";
+import type { VaultStatus } from "./bindings/VaultStatus";
 import type { MyWeek } from "./bindings/MyWeek";
 import type { PlaceholderDraft } from "./bindings/PlaceholderDraft";
 import type { RunningTimer } from "./bindings/RunningTimer";
@@ -72,6 +82,20 @@ export interface Backend {
   timePlaceholdersList(): Promise<TimeEntry[]>;
   timeWeek(query: WeekQuery): Promise<MyWeek>;
   timeWeeklyCheck(query: WeekQuery): Promise<WeeklyCheck>;
+  vaultStatus(): Promise<VaultStatus>;
+  /** No passphrase: use the system keychain. */
+  vaultSetUp(passphrase: string | null): Promise<VaultStatus>;
+  vaultUnlock(passphrase: string | null): Promise<VaultStatus>;
+  vaultLock(): Promise<VaultStatus>;
+  changeForms(): Promise<CategoryForm[]>;
+  devicesList(customerId: string): Promise<Device[]>;
+  changesList(query: ChangeQuery): Promise<ChangePage>;
+  changeSave(draft: ChangeDraft): Promise<ChangeRecord>;
+  changeHistory(recordId: string): Promise<ChangeHistory>;
+  /** The only call that returns a secret, on the technician's request. */
+  changeSecret(id: string, purpose: SecretUse): Promise<string>;
+  changePostToTicket(id: string): Promise<void>;
+  changesExport(customerId: string, from: string | null, to: string | null, format: ExportFormat): Promise<{ path: string }>;
 }
 
 export const tauriBackend: Backend = {
@@ -109,6 +133,18 @@ export const tauriBackend: Backend = {
   timePlaceholdersList: () => invoke("time_placeholders_list"),
   timeWeek: (query) => invoke("time_week", { query }),
   timeWeeklyCheck: (query) => invoke("time_weekly_check", { query }),
+  vaultStatus: () => invoke("vault_status"),
+  vaultSetUp: (passphrase) => invoke("vault_set_up", { passphrase }),
+  vaultUnlock: (passphrase) => invoke("vault_unlock", { passphrase }),
+  vaultLock: () => invoke("vault_lock"),
+  changeForms: () => invoke("change_forms"),
+  devicesList: (customerId) => invoke("devices_list", { customerId }),
+  changesList: (query) => invoke("changes_list", { query }),
+  changeSave: (draft) => invoke("change_save", { draft }),
+  changeHistory: (recordId) => invoke("change_history", { recordId }),
+  changeSecret: (id, purpose) => invoke("change_secret", { id, purpose }),
+  changePostToTicket: (id) => invoke("change_post_to_ticket", { id }),
+  changesExport: (customerId, from, to, format) => invoke("changes_export", { customerId, from, to, format }),
 };
 
 let current: Backend = tauriBackend;
