@@ -1,6 +1,9 @@
 //! The end-to-end suite: the real Fieldkit app, driven as a technician would.
 //! Run under Xvfb with tauri-driver on PATH (see README, "Testing").
 
+/// changes: a password documented from a ticket stays secret (reveal, export,
+/// restart with the passphrase); a corrected change keeps both revisions.
+mod changes;
 /// customers: first run with sample data, the customer form with validation,
 /// restart persistence, search, and untrusted text shown as text.
 mod customers;

@@ -365,6 +365,93 @@ fn main() {
         report("my week (entries and day totals)", &mut weeks, None);
     }
 
+    println!("\n-- change log (200,000 records; ours: validation, encrypted secret, revision, search document; raw: INSERT record + COMMIT)");
+    {
+        use fieldkit_core::changes::{list_changes, save_change, ChangeCategory, ChangeDraft, ChangeQuery};
+        use fieldkit_core::vault::Vault;
+        let customers: Vec<String> = {
+            let mut statement = raw.prepare("SELECT id FROM customers ORDER BY id").unwrap();
+            statement.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        };
+        let (built, took) = time(|| {
+            raw.execute_batch("BEGIN").unwrap();
+            let mut insert = raw
+                .prepare(
+                    "INSERT INTO change_records (id, record_id, revision, customer_id, category, summary, fields, created_at)
+                     VALUES (?1, ?1, 1, ?2, 'network_change', ?3, '{\"what_changed\":\"VLAN\",\"after\":\"VLAN 20\"}', ?4)",
+                )
+                .unwrap();
+            let mut search = raw
+                .prepare("INSERT INTO change_search (rowid, summary, fields) VALUES (?1, ?2, 'VLAN VLAN 20')")
+                .unwrap();
+            for index in 0..200_000u32 {
+                let summary = format!("Moved device {index} to the office VLAN");
+                let at = now - chrono::Duration::minutes(i64::from(200_000 - index) * 8);
+                insert
+                    .execute(rusqlite::params![
+                        Uuid::from_u64_pair(0xc4a9, u64::from(index)).to_string(),
+                        customers[index as usize % customers.len()],
+                        summary,
+                        at
+                    ])
+                    .unwrap();
+                search.execute(rusqlite::params![raw.last_insert_rowid(), summary]).unwrap();
+            }
+            raw.execute_batch("COMMIT").unwrap();
+            200_000
+        });
+        println!("wrote {built} change records in {:.1} s", took.as_secs_f64());
+        let vault = Vault::default();
+        vault.set_up(&db, Some("benchmark passphrase")).expect("vault");
+        let customer = Uuid::parse_str(&customers[0]).unwrap();
+        let mut insert = raw
+            .prepare(
+                "INSERT INTO change_records (id, record_id, revision, customer_id, category, summary, fields, created_at)
+                 VALUES (?1, ?1, 1, ?2, 'password_change', 'raw', '{}', ?3)",
+            )
+            .unwrap();
+        let (mut ours, mut raws, mut pages) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..(n / 25).max(1) {
+            for _ in 0..25 {
+                let draft = ChangeDraft {
+                    correcting: None,
+                    customer_id: customer,
+                    site_id: None,
+                    device_id: None,
+                    ticket_id: None,
+                    category: ChangeCategory::PasswordChange,
+                    summary: "Reset the front desk admin password".into(),
+                    fields: [
+                        ("system".to_string(), "FRONTDESK".to_string()),
+                        ("vault_reference".to_string(), "IT Glue".to_string()),
+                    ]
+                    .into_iter()
+                    .collect(),
+                    secret: Some("benchmark-secret-value".into()),
+                };
+                ours.push(time(|| save_change(&db, &vault, &draft, Utc::now()).expect("save change")).1);
+            }
+            for _ in 0..25 {
+                raws.push(
+                    time(|| {
+                        raw.execute_batch("BEGIN IMMEDIATE").unwrap();
+                        insert
+                            .execute(rusqlite::params![Uuid::new_v4().to_string(), customers[0], Utc::now()])
+                            .unwrap();
+                        raw.execute_batch("COMMIT").unwrap();
+                    })
+                    .1,
+                );
+            }
+            for _ in 0..25 {
+                let query = ChangeQuery { customer_id: Some(customer), limit: 50, ..ChangeQuery::default() };
+                pages.push(time(|| list_changes(&db, &query).expect("list changes")).1);
+            }
+        }
+        report("save change record (durable)", &mut ours, Some(&mut raws));
+        report("a customer's change log, first page", &mut pages, None);
+    }
+
     println!("\npeak memory (VmHWM) {:.0} MiB", peak_memory_mib());
     if options.dir.is_none() {
         drop(raw);
