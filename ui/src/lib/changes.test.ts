@@ -27,7 +27,7 @@ const forms: CategoryForm[] = [
 function record(overrides: Partial<ChangeRecord> = {}): ChangeRecord {
   return {
     id: "rev1", record_id: "rec1", revision: 1, is_current: true, customer_id: "c1", customer_name: "Harbor",
-    site_name: "", device_id: null, device_name: "", ticket_id: null, ticket_number: "", author_name: "Ana",
+    site_id: null, site_name: "", device_id: null, device_name: "", ticket_id: null, ticket_number: "", author_name: "Ana",
     category: "password_change", category_label: "Password change", summary: "Reset admin",
     fields: [{ key: "system", label: "System", value: "M365" }], has_secret: true,
     created_at: "2025-03-01T10:00:00Z", ...overrides,

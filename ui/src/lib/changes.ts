@@ -49,7 +49,7 @@ export function correctionDraft(record: ChangeRecord): ChangeDraft {
   return {
     correcting: record.record_id,
     customer_id: record.customer_id,
-    site_id: null,
+    site_id: record.site_id,
     device_id: record.device_id,
     ticket_id: record.ticket_id,
     category: record.category,

@@ -62,6 +62,7 @@ pub struct ChangeRecord {
     pub is_current: bool,
     pub customer_id: Uuid,
     pub customer_name: String,
+    pub site_id: Option<Uuid>,
     pub site_name: String,
     pub device_id: Option<Uuid>,
     pub device_name: String,

@@ -21,7 +21,7 @@ const MAX_SECRET_CHARS: usize = 4096;
 
 const RECORD_SELECT: &str = "SELECT r.id, r.record_id, r.revision, r.is_current, r.customer_id, c.name,
         coalesce(s.name, ''), r.device_id, coalesce(d.name, ''), t.id, coalesce(t.number, ''), r.author_name,
-        r.category, r.summary, r.fields, r.secret_ciphertext IS NOT NULL, r.created_at
+        r.category, r.summary, r.fields, r.secret_ciphertext IS NOT NULL, r.created_at, r.site_id
     FROM change_records r
     JOIN customers c ON c.id = r.customer_id
     LEFT JOIN sites s ON s.id = r.site_id
@@ -41,6 +41,7 @@ fn record_from_row(row: &Row<'_>) -> rusqlite::Result<ChangeRecord> {
         })
         .collect();
     let device: Option<String> = row.get(7)?;
+    let site: Option<String> = row.get(17)?;
     let ticket: Option<String> = row.get(9)?;
     Ok(ChangeRecord {
         id: uuid_column(row, 0)?,
@@ -49,6 +50,7 @@ fn record_from_row(row: &Row<'_>) -> rusqlite::Result<ChangeRecord> {
         is_current: row.get(3)?,
         customer_id: uuid_column(row, 4)?,
         customer_name: row.get(5)?,
+        site_id: site.and_then(|text| Uuid::parse_str(&text).ok()),
         site_name: row.get(6)?,
         device_id: device.and_then(|text| Uuid::parse_str(&text).ok()),
         device_name: row.get(8)?,

@@ -13,7 +13,7 @@ id: string,
 /**
  * The record across its revisions.
  */
-record_id: string, revision: number, is_current: boolean, customer_id: string, customer_name: string, site_name: string, device_id: string | null, device_name: string, ticket_id: string | null, ticket_number: string, author_name: string, category: ChangeCategory, category_label: string, summary: string, fields: Array<ChangeField>, 
+record_id: string, revision: number, is_current: boolean, customer_id: string, customer_name: string, site_id: string | null, site_name: string, device_id: string | null, device_name: string, ticket_id: string | null, ticket_number: string, author_name: string, category: ChangeCategory, category_label: string, summary: string, fields: Array<ChangeField>, 
 /**
  * A secret is stored (encrypted) with this revision.
  */
