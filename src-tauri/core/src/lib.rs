@@ -13,6 +13,7 @@ pub mod devices;
 pub mod error;
 pub mod outbox;
 pub mod picklists;
+pub mod reports;
 pub mod resources;
 pub mod sample_data;
 pub mod schedule;

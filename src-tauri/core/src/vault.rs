@@ -125,7 +125,7 @@ fn passphrase_key(passphrase: &str, salt: &[u8]) -> Key {
     key
 }
 
-fn random_bytes<const N: usize>() -> [u8; N] {
+pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
     chacha20poly1305::aead::rand_core::RngCore::fill_bytes(&mut OsRng, &mut bytes);
     bytes

@@ -7,6 +7,10 @@ mod changes;
 /// customers: save, read back, edit, search, and bad input.
 #[path = "core/customers.rs"]
 mod customers;
+/// reports: the OnSite Service Report from draft to seal, verification that
+/// names a tampered field, and its PDF.
+#[path = "core/reports.rs"]
+mod reports;
 /// sample_data: the generator the app, tests and benchmarks share.
 #[path = "core/sample_data.rs"]
 mod sample_data;

@@ -11,6 +11,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0002_tickets.sql")),
     M::up(include_str!("../../migrations/0003_time.sql")),
     M::up(include_str!("../../migrations/0004_changes.sql")),
+    M::up(include_str!("../../migrations/0005_service_reports.sql")),
 ];
 
 /// The schema version this build writes (SQLite's `user_version`).
