@@ -49,6 +49,15 @@ const COMMANDS: &[&str] = &[
     "change_secret",
     "change_post_to_ticket",
     "changes_export",
+    "reports_list",
+    "report_create",
+    "report_get",
+    "report_save_draft",
+    "report_stamp",
+    "report_seal",
+    "report_verify",
+    "seal_public_key",
+    "report_pdf",
 ];
 
 fn main() {

@@ -1,6 +1,7 @@
 //! The Tauri shell: opens the database in the data folder, registers the
 //! commands and starts the window. Domain logic lives in `fieldkit-core`.
 
+pub mod cli;
 mod commands;
 mod reminders;
 

@@ -47,3 +47,12 @@ CREATE TABLE seal_keys (
     public_key     TEXT NOT NULL,
     sealed_secret  BLOB NOT NULL
 );
+
+-- Every PDF rendered of a sealed report, by the SHA-256 of its bytes, so a
+-- PDF file can be checked later without parsing it.
+CREATE TABLE report_pdfs (
+    sha256      TEXT PRIMARY KEY NOT NULL,
+    report_id   TEXT NOT NULL REFERENCES service_reports (id),
+    paper       TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+) WITHOUT ROWID;

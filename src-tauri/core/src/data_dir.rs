@@ -14,6 +14,22 @@ pub fn resolve_data_dir(os_app_data_dir: Option<PathBuf>) -> Option<PathBuf> {
     std::env::var_os(DATA_DIR_VARIABLE).filter(|value| !value.is_empty()).map(PathBuf::from).or(os_app_data_dir)
 }
 
+/// The OS app-data folder the app uses (Tauri's `app_data_dir` for the
+/// identifier `com.fieldkit.app`), found without a window: for the
+/// command-line `fieldkit verify`.
+pub fn os_app_data_dir() -> Option<PathBuf> {
+    const IDENTIFIER: &str = "com.fieldkit.app";
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let base = if cfg!(target_os = "windows") {
+        std::env::var_os("APPDATA").map(PathBuf::from)
+    } else if cfg!(target_os = "macos") {
+        home.map(|home| home.join("Library/Application Support"))
+    } else {
+        std::env::var_os("XDG_DATA_HOME").map(PathBuf::from).or_else(|| home.map(|home| home.join(".local/share")))
+    };
+    base.map(|base| base.join(IDENTIFIER))
+}
+
 pub fn database_path(data_dir: &Path) -> PathBuf {
     data_dir.join(DATABASE_FILE)
 }

@@ -334,6 +334,9 @@ pub fn load_sample_data_sized(
         if settings.me.is_none() {
             settings.me = Some(technicians[0].0);
         }
+        if settings.company_name.is_empty() {
+            settings.company_name = "Fieldkit MSP".into();
+        }
         if settings.scheduling_link_template.is_empty() {
             settings.scheduling_link_template =
                 "https://timezest.example/fieldkit-msp/alex-morgan?ticket={ticket}".into();

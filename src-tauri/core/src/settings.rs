@@ -31,6 +31,8 @@ pub struct Settings {
     pub time_zone: String,
     /// A placeholder time entry is due at this hour of the next working day.
     pub placeholder_due_hour: u32,
+    /// The MSP's name, at the top of service reports.
+    pub company_name: String,
 }
 
 impl Settings {
@@ -50,6 +52,7 @@ impl Default for Settings {
             follow_up_after_days: 3,
             time_zone: String::new(),
             placeholder_due_hour: 9,
+            company_name: String::new(),
         }
     }
 }
@@ -97,6 +100,7 @@ pub(crate) fn read_settings(connection: &Connection) -> rusqlite::Result<Setting
         follow_up_after_days: number("follow_up_after_days", defaults.follow_up_after_days)?,
         time_zone: get("time_zone")?.unwrap_or_default(),
         placeholder_due_hour: number("placeholder_due_hour", defaults.placeholder_due_hour)?,
+        company_name: get("company_name")?.unwrap_or_default(),
     })
 }
 
@@ -116,6 +120,7 @@ pub fn save_settings(db: &Db, settings: &Settings) -> Result<Settings, SettingsE
             errors.add(field, format!("Enter a whole number from 1 to {max}."));
         }
     }
+    let company = errors.text("company_name", &settings.company_name, false, 120);
     let zone = settings.time_zone.trim().to_string();
     if !zone.is_empty() && zone.parse::<chrono_tz::Tz>().is_err() {
         errors.add("time_zone", "Choose a time zone such as America/Chicago.");
@@ -124,7 +129,8 @@ pub fn save_settings(db: &Db, settings: &Settings) -> Result<Settings, SettingsE
         errors.add("placeholder_due_hour", "Enter an hour from 0 to 23.");
     }
     errors.into_result().map_err(SettingsError::Invalid)?;
-    let cleaned = Settings { scheduling_link_template: template, time_zone: zone, ..settings.clone() };
+    let cleaned =
+        Settings { scheduling_link_template: template, time_zone: zone, company_name: company, ..settings.clone() };
     db.write(|tx| {
         if let Some(me) = cleaned.me {
             let known: bool =
@@ -164,5 +170,6 @@ pub(crate) fn write_settings(tx: &Transaction<'_>, settings: &Settings) -> rusql
     put("follow_up_after_days", settings.follow_up_after_days.to_string())?;
     put("time_zone", settings.time_zone.clone())?;
     put("placeholder_due_hour", settings.placeholder_due_hour.to_string())?;
+    put("company_name", settings.company_name.clone())?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 mod changes;
 mod customers;
 mod database;
+mod reports;
 mod settings;
 mod tickets;
 mod time;
@@ -63,6 +64,15 @@ pub fn handler() -> impl Fn(Invoke<Wry>) -> bool + Send + Sync + 'static {
         changes::change_secret,
         changes::change_post_to_ticket,
         changes::changes_export,
+        reports::reports_list,
+        reports::report_create,
+        reports::report_get,
+        reports::report_save_draft,
+        reports::report_stamp,
+        reports::report_seal,
+        reports::report_verify,
+        reports::seal_public_key,
+        reports::report_pdf,
     ]
 }
 

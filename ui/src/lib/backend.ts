@@ -17,6 +17,12 @@ import type { TicketPage } from "./bindings/TicketPage";
 import type { TicketQuery } from "./bindings/TicketQuery";
 import type { TicketSearchResults } from "./bindings/TicketSearchResults";
 import type { ViewCount } from "./bindings/ViewCount";
+import type { ServiceReport } from "./bindings/ServiceReport";
+import type { ReportDraft } from "./bindings/ReportDraft";
+import type { Stamp } from "./bindings/Stamp";
+import type { SignatureInput } from "./bindings/SignatureInput";
+import type { Verification } from "./bindings/Verification";
+import type { Paper } from "./bindings/Paper";
 import type { CategoryForm } from "./bindings/CategoryForm";
 import type { ChangeDraft } from "./bindings/ChangeDraft";
 import type { ChangeHistory } from "./bindings/ChangeHistory";
@@ -96,6 +102,15 @@ export interface Backend {
   changeSecret(id: string, purpose: SecretUse): Promise<string>;
   changePostToTicket(id: string): Promise<void>;
   changesExport(customerId: string, from: string | null, to: string | null, format: ExportFormat): Promise<{ path: string }>;
+  reportsList(ticketId: string | null): Promise<ServiceReport[]>;
+  reportCreate(ticketId: string): Promise<ServiceReport>;
+  reportGet(id: string): Promise<ServiceReport>;
+  reportSaveDraft(draft: ReportDraft): Promise<ServiceReport>;
+  reportStamp(id: string, stamp: Stamp): Promise<ServiceReport>;
+  reportSeal(id: string, signature: SignatureInput): Promise<ServiceReport>;
+  reportVerify(id: string): Promise<Verification>;
+  sealPublicKey(): Promise<string | null>;
+  reportPdf(id: string, paper: Paper): Promise<{ path: string; bytes: number }>;
 }
 
 export const tauriBackend: Backend = {
@@ -145,6 +160,15 @@ export const tauriBackend: Backend = {
   changeSecret: (id, purpose) => invoke("change_secret", { id, purpose }),
   changePostToTicket: (id) => invoke("change_post_to_ticket", { id }),
   changesExport: (customerId, from, to, format) => invoke("changes_export", { customerId, from, to, format }),
+  reportsList: (ticketId) => invoke("reports_list", { ticketId }),
+  reportCreate: (ticketId) => invoke("report_create", { ticketId }),
+  reportGet: (id) => invoke("report_get", { id }),
+  reportSaveDraft: (draft) => invoke("report_save_draft", { draft }),
+  reportStamp: (id, stamp) => invoke("report_stamp", { id, stamp }),
+  reportSeal: (id, signature) => invoke("report_seal", { id, signature }),
+  reportVerify: (id) => invoke("report_verify", { id }),
+  sealPublicKey: () => invoke("seal_public_key"),
+  reportPdf: (id, paper) => invoke("report_pdf", { id, paper }),
 };
 
 let current: Backend = tauriBackend;

@@ -1,6 +1,7 @@
 //! OnSite Service Reports: the visit's record, the customer's signature, the
 //! seal that makes it impossible to dispute, and its PDF.
 
+mod files;
 mod pdf;
 mod seal;
 mod store;
@@ -15,9 +16,10 @@ use crate::error::{ErrorCode, ErrorPayload};
 use crate::validation::FieldError;
 use crate::vault::VaultError;
 
+pub use files::{export_pdf, verify_pdf};
 pub use pdf::{render_pdf, Paper};
 pub use seal::{seal_public_key, seal_report, verify_report, Verification};
-pub use store::{create_report, get_report, save_report_draft, stamp_report};
+pub use store::{create_report, get_report, list_reports, save_report_draft, stamp_report};
 
 /// One parts or materials line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

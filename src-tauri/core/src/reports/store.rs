@@ -189,3 +189,23 @@ pub fn stamp_report(db: &Db, id: Uuid, stamp: Stamp, now: DateTime<Utc>) -> Resu
         read_report(tx, id)
     })
 }
+
+/// Reports of a ticket, or the newest reports when `ticket_id` is `None`.
+pub fn list_reports(db: &Db, ticket_id: Option<Uuid>, limit: u32) -> Result<Vec<ServiceReport>, ReportError> {
+    db.read(|connection| {
+        let ids: Vec<String> = match ticket_id {
+            Some(ticket) => connection
+                .prepare_cached(
+                    "SELECT r.id FROM service_reports r JOIN tickets t ON t.row = r.ticket_row
+                     WHERE t.id = ?1 ORDER BY r.created_at DESC LIMIT ?2",
+                )?
+                .query_map(params![ticket.to_string(), limit], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?,
+            None => connection
+                .prepare_cached("SELECT id FROM service_reports ORDER BY created_at DESC LIMIT ?1")?
+                .query_map([limit], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?,
+        };
+        ids.iter().filter_map(|id| Uuid::parse_str(id).ok()).map(|id| read_report(connection, id)).collect()
+    })
+}

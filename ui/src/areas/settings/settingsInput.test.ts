@@ -10,6 +10,7 @@ const stored: Settings = {
   follow_up_after_days: 3,
   time_zone: "America/Chicago",
   placeholder_due_hour: 9,
+  company_name: "Fieldkit MSP",
 };
 
 describe("settings form input", () => {

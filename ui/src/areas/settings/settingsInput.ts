@@ -13,6 +13,7 @@ export interface SettingsInput {
   /** An IANA zone name, or "" until one is chosen. */
   time_zone: string;
   placeholder_due_hour: string;
+  company_name: string;
 }
 
 const NUMBER_FIELDS = ["msa_response_hours", "other_response_hours", "follow_up_after_days"] as const;
@@ -27,6 +28,7 @@ export function toInput(settings: Settings): SettingsInput {
     follow_up_after_days: String(settings.follow_up_after_days),
     time_zone: settings.time_zone,
     placeholder_due_hour: String(settings.placeholder_due_hour),
+    company_name: settings.company_name,
   };
 }
 
@@ -63,6 +65,7 @@ export function fromInput(input: SettingsInput): { settings: Settings } | { erro
       ...numbers,
       time_zone: input.time_zone.trim(),
       placeholder_due_hour: placeholderDueHour,
+      company_name: input.company_name.trim(),
     },
   };
 }

@@ -34,4 +34,8 @@ time_zone: string,
 /**
  * A placeholder time entry is due at this hour of the next working day.
  */
-placeholder_due_hour: number, };
+placeholder_due_hour: number, 
+/**
+ * The MSP's name, at the top of service reports.
+ */
+company_name: string, };
