@@ -13,7 +13,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 APT_PACKAGES=(
   build-essential pkg-config curl file git
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev librsvg2-dev
-  webkit2gtk-driver xvfb xauth dbus dbus-x11
+  webkit2gtk-driver xvfb xauth dbus dbus-x11 poppler-utils
 )
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

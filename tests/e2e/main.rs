@@ -11,6 +11,9 @@ mod customers;
 mod database;
 /// first_rows: (ignored; a benchmark) time to the first rows of each view at 100,000 tickets.
 mod first_rows;
+/// reports: a service report from a ticket, signed with pointer actions,
+/// sealed, rendered to PDF, verified, and a tampered byte named.
+mod reports;
 /// shell: navigation by mouse and keyboard, and the settings showing where the data lives.
 mod shell;
 /// tickets: every view and its count, a ticket's note and status, raising

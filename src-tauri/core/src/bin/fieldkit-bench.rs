@@ -452,6 +452,61 @@ fn main() {
         report("a customer's change log, first page", &mut pages, None);
     }
 
+    println!("\n-- service reports (20 parts lines, a dense signature of 6 strokes × 250 points)");
+    {
+        use fieldkit_core::reports::{
+            create_report, render_pdf, save_report_draft, seal_report, Paper, PartLine, ReportDraft, SignatureInput,
+            StrokePoint,
+        };
+        use fieldkit_core::vault::Vault;
+        let vault = Vault::default();
+        vault.unlock(&db, Some("benchmark passphrase")).expect("unlock");
+        let strokes: Vec<Vec<StrokePoint>> = (0..6)
+            .map(|s| {
+                (0..250)
+                    .map(|i| {
+                        let t = i as f32 / 250.0;
+                        StrokePoint { x: 0.05 + 0.15 * s as f32 + 0.1 * t, y: 0.5 + 0.35 * (t * 9.0 + s as f32).sin(), t: i * 8, p: 0.5 }
+                    })
+                    .collect()
+            })
+            .collect();
+        let parts: Vec<PartLine> = (1..=20).map(|i| PartLine { item: format!("Cat6 patch cable {i} m"), quantity: i }).collect();
+        let (mut seals, mut pdfs) = (Vec::new(), Vec::new());
+        let mut size = 0;
+        for (ticket, _) in ids.iter().take((n / 4).max(10)) {
+            let report = create_report(&db, *ticket, now).expect("report");
+            save_report_draft(
+                &db,
+                &ReportDraft {
+                    id: report.id,
+                    work_performed: "Replaced the switch, traced and labelled every drop. ".repeat(20),
+                    findings: "The closet has no ventilation.".into(),
+                    recommendations: "Add a fan and a UPS.".into(),
+                    customer_notes: "Thank you!".into(),
+                    follow_up_needed: true,
+                    follow_up_what: "Quote a UPS".into(),
+                    parts: parts.clone(),
+                },
+                now,
+            )
+            .expect("draft");
+            let signature = SignatureInput {
+                strokes: strokes.clone(),
+                signer_name: "Dana Reyes".into(),
+                signer_title: "Owner".into(),
+                no_signature_reason: String::new(),
+            };
+            seals.push(time(|| seal_report(&db, &vault, report.id, &signature, now).expect("seal")).1);
+            let (pdf, took) = time(|| render_pdf(&db, report.id, "Fieldkit MSP", Paper::A4).expect("pdf"));
+            size = pdf.len();
+            pdfs.push(took);
+        }
+        report("seal a report (durable)", &mut seals, None);
+        report("render its PDF", &mut pdfs, None);
+        println!("PDF size {:.0} KB", size as f64 / 1024.0);
+    }
+
     println!("\npeak memory (VmHWM) {:.0} MiB", peak_memory_mib());
     if options.dir.is_none() {
         drop(raw);
