@@ -52,6 +52,7 @@ const COMMANDS: &[&str] = &[
     "reports_list",
     "report_create",
     "report_get",
+    "report_correct",
     "report_save_draft",
     "report_stamp",
     "report_seal",

@@ -10,7 +10,10 @@ const PASSPHRASE: &str = "correct horse battery staple";
 /// Two strokes across the pad, as a mouse would draw them.
 async fn sign(app: &App) -> TestResult {
     let pad = app.testid("signature-pad").await?;
-    for (start, moves) in [(-120.0, [(15.0, -12.0), (15.0, 14.0), (15.0, -10.0), (15.0, 9.0), (15.0, -6.0)]), (10.0, [(12.0, 10.0), (14.0, -14.0), (16.0, 12.0), (10.0, -8.0), (20.0, 4.0)])] {
+    for (start, moves) in [
+        (-120.0, [(15.0, -12.0), (15.0, 14.0), (15.0, -10.0), (15.0, 9.0), (15.0, -6.0)]),
+        (10.0, [(12.0, 10.0), (14.0, -14.0), (16.0, 12.0), (10.0, -8.0), (20.0, 4.0)]),
+    ] {
         let mut stroke = MouseActions::new("signature".into())
             .then(PointerAction::MoveToElement { element: pad.clone(), duration: None, x: start, y: 0.0 })
             .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT });
@@ -38,12 +41,18 @@ fn a_signed_report_is_sealed_rendered_to_pdf_and_a_changed_byte_is_caught() {
             app.testid("report-view").await?;
 
             app.click("report-arrived").await?;
-            app.eventually("the arrival stamp", async || Ok((!app.text_of("report-arrived-at").await?.trim().is_empty()).then_some(()))).await?;
+            app.eventually("the arrival stamp", async || {
+                Ok((!app.text_of("report-arrived-at").await?.trim().is_empty()).then_some(()))
+            })
+            .await?;
             app.type_into("report-work", WORK).await?;
             app.click("report-part-add").await?;
             app.type_into("report-part-item", "Cat6 patch cable 2 m").await?;
             app.type_into("report-part-quantity", "2").await?;
-            app.eventually("the draft to autosave", async || Ok(app.text_of("report-autosave").await?.contains("Saved").then_some(()))).await?;
+            app.eventually("the draft to autosave", async || {
+                Ok(app.text_of("report-autosave").await?.contains("Saved").then_some(()))
+            })
+            .await?;
 
             sign(app).await?;
             app.type_into("report-signer-name", "Dana Reyes").await?;
@@ -56,7 +65,10 @@ fn a_signed_report_is_sealed_rendered_to_pdf_and_a_changed_byte_is_caught() {
             let hash = app
                 .eventually("the seal hash", async || {
                     let text = app.text_of("report-hash").await.unwrap_or_default();
-                    Ok(text.split_whitespace().find(|w| w.len() == 64 && w.chars().all(|c| c.is_ascii_hexdigit())).map(String::from))
+                    Ok(text
+                        .split_whitespace()
+                        .find(|w| w.len() == 64 && w.chars().all(|c| c.is_ascii_hexdigit()))
+                        .map(String::from))
                 })
                 .await?;
             let editable = app.client.execute(
@@ -75,26 +87,43 @@ fn a_signed_report_is_sealed_rendered_to_pdf_and_a_changed_byte_is_caught() {
                 .await?;
             let text = Command::new("pdftotext").arg(&pdf).arg("-").output()?;
             let text = String::from_utf8_lossy(&text.stdout).replace('\n', " ");
-            ensure(text.contains("Replaced the 8-port switch") && text.contains("Dana Reyes") && text.contains(&hash), format!("PDF text: {}", text.chars().take(400).collect::<String>()))?;
+            ensure(
+                text.contains("Replaced the 8-port switch") && text.contains("Dana Reyes") && text.contains(&hash),
+                format!("PDF text: {}", text.chars().take(400).collect::<String>()),
+            )?;
             app.click("report-verify").await?;
-            app.eventually("verified", async || Ok(app.text_of("report-verification").await?.contains("Verified").then_some(()))).await?;
-            let cli = Command::new(app_binary()).args(["verify", &pdf]).env("FIELDKIT_DATA_DIR", app.data_dir()).output()?;
-            ensure(cli.status.code() == Some(0), format!("fieldkit verify <pdf>: {}", String::from_utf8_lossy(&cli.stdout)))?;
+            app.eventually("verified", async || {
+                Ok(app.text_of("report-verification").await?.contains("Verified").then_some(()))
+            })
+            .await?;
+            let cli =
+                Command::new(app_binary()).args(["verify", &pdf]).env("FIELDKIT_DATA_DIR", app.data_dir()).output()?;
+            ensure(
+                cli.status.code() == Some(0),
+                format!("fieldkit verify <pdf>: {}", String::from_utf8_lossy(&cli.stdout)),
+            )?;
 
             // One changed byte in the stored report: named by the app and by the command line.
             let database = rusqlite::Connection::open(app.data_dir().join("fieldkit.db"))?;
             database.busy_timeout(Duration::from_secs(5))?;
             let id: String = database.query_row("SELECT id FROM service_reports", [], |r| r.get(0))?;
-            database.execute("UPDATE service_reports SET work_performed = replace(work_performed, '8-port', '9-port')", [])?;
+            database.execute(
+                "UPDATE service_reports SET work_performed = replace(work_performed, '8-port', '9-port')",
+                [],
+            )?;
             drop(database);
             app.click("report-verify").await?;
             app.eventually("the tampered field named", async || {
                 Ok(app.text_of("report-verification").await?.contains("work_performed").then_some(()))
             })
             .await?;
-            let cli = Command::new(app_binary()).args(["verify", &id]).env("FIELDKIT_DATA_DIR", app.data_dir()).output()?;
+            let cli =
+                Command::new(app_binary()).args(["verify", &id]).env("FIELDKIT_DATA_DIR", app.data_dir()).output()?;
             let said = String::from_utf8_lossy(&cli.stdout).to_string();
-            ensure(cli.status.code() == Some(1) && said.contains("work_performed"), format!("fieldkit verify <id>: {said}"))?;
+            ensure(
+                cli.status.code() == Some(1) && said.contains("work_performed"),
+                format!("fieldkit verify <id>: {said}"),
+            )?;
             Ok(())
         },
     );

@@ -67,6 +67,7 @@ pub fn handler() -> impl Fn(Invoke<Wry>) -> bool + Send + Sync + 'static {
         reports::reports_list,
         reports::report_create,
         reports::report_get,
+        reports::report_correct,
         reports::report_save_draft,
         reports::report_stamp,
         reports::report_seal,

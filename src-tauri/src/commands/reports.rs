@@ -24,6 +24,12 @@ pub async fn report_create(state: AppState<'_>, ticket_id: Uuid) -> Result<Servi
     with_db(state, move |db| Ok(reports::create_report(db, ticket_id, now())?)).await
 }
 
+/// A correction of a sealed report: a new draft naming it.
+#[tauri::command]
+pub async fn report_correct(state: AppState<'_>, id: Uuid) -> Result<ServiceReport, ErrorPayload> {
+    with_db(state, move |db| Ok(reports::create_correction(db, id, now())?)).await
+}
+
 #[tauri::command]
 pub async fn report_get(state: AppState<'_>, id: Uuid) -> Result<ServiceReport, ErrorPayload> {
     with_db(state, move |db| Ok(reports::get_report(db, id)?)).await

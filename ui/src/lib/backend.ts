@@ -105,6 +105,7 @@ export interface Backend {
   reportsList(ticketId: string | null): Promise<ServiceReport[]>;
   reportCreate(ticketId: string): Promise<ServiceReport>;
   reportGet(id: string): Promise<ServiceReport>;
+  reportCorrect(id: string): Promise<ServiceReport>;
   reportSaveDraft(draft: ReportDraft): Promise<ServiceReport>;
   reportStamp(id: string, stamp: Stamp): Promise<ServiceReport>;
   reportSeal(id: string, signature: SignatureInput): Promise<ServiceReport>;
@@ -163,6 +164,7 @@ export const tauriBackend: Backend = {
   reportsList: (ticketId) => invoke("reports_list", { ticketId }),
   reportCreate: (ticketId) => invoke("report_create", { ticketId }),
   reportGet: (id) => invoke("report_get", { id }),
+  reportCorrect: (id) => invoke("report_correct", { id }),
   reportSaveDraft: (draft) => invoke("report_save_draft", { draft }),
   reportStamp: (id, stamp) => invoke("report_stamp", { id, stamp }),
   reportSeal: (id, signature) => invoke("report_seal", { id, signature }),

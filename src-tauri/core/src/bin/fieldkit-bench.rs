@@ -466,12 +466,18 @@ fn main() {
                 (0..250)
                     .map(|i| {
                         let t = i as f32 / 250.0;
-                        StrokePoint { x: 0.05 + 0.15 * s as f32 + 0.1 * t, y: 0.5 + 0.35 * (t * 9.0 + s as f32).sin(), t: i * 8, p: 0.5 }
+                        StrokePoint {
+                            x: 0.05 + 0.15 * s as f32 + 0.1 * t,
+                            y: 0.5 + 0.35 * (t * 9.0 + s as f32).sin(),
+                            t: i * 8,
+                            p: 0.5,
+                        }
                     })
                     .collect()
             })
             .collect();
-        let parts: Vec<PartLine> = (1..=20).map(|i| PartLine { item: format!("Cat6 patch cable {i} m"), quantity: i }).collect();
+        let parts: Vec<PartLine> =
+            (1..=20).map(|i| PartLine { item: format!("Cat6 patch cable {i} m"), quantity: i }).collect();
         let (mut seals, mut pdfs) = (Vec::new(), Vec::new());
         let mut size = 0;
         for (ticket, _) in ids.iter().take((n / 4).max(10)) {

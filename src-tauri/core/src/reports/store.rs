@@ -209,3 +209,29 @@ pub fn list_reports(db: &Db, ticket_id: Option<Uuid>, limit: u32) -> Result<Vec<
         ids.iter().filter_map(|id| Uuid::parse_str(id).ok()).map(|id| read_report(connection, id)).collect()
     })
 }
+
+/// A correction of a sealed report: a new draft with the same content that
+/// names the sealed one (which is never changed).
+pub fn create_correction(db: &Db, sealed_id: Uuid, now: DateTime<Utc>) -> Result<ServiceReport, ReportError> {
+    db.write(|tx| {
+        let original = read_report(tx, sealed_id)?;
+        if !original.sealed {
+            return Err(ReportError::Invalid(vec![crate::validation::FieldError {
+                field: "revision_of".into(),
+                message: "Only a sealed report needs a correction; edit the draft instead.".into(),
+            }]));
+        }
+        let id = Uuid::new_v4();
+        tx.execute(
+            "INSERT INTO service_reports (id, ticket_row, appointment_id, revision_of, technician_name, customer_name,
+                 site_text, contact_text, arrival_window_start, arrival_window_end, arrived_at, departed_at, work_performed,
+                 findings, recommendations, customer_notes, follow_up_needed, follow_up_what, parts, created_at, updated_at)
+             SELECT ?1, ticket_row, appointment_id, id, technician_name, customer_name, site_text, contact_text,
+                 arrival_window_start, arrival_window_end, arrived_at, departed_at, work_performed, findings,
+                 recommendations, customer_notes, follow_up_needed, follow_up_what, parts, ?2, ?2
+             FROM service_reports WHERE id = ?3",
+            params![id.to_string(), now, sealed_id.to_string()],
+        )?;
+        read_report(tx, id)
+    })
+}

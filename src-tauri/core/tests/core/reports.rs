@@ -1,7 +1,7 @@
 use chrono::{Duration, Utc};
 use fieldkit_core::reports::{
-    create_report, get_report, render_pdf, save_report_draft, seal_report, stamp_report, verify_report, Paper,
-    PartLine, ReportDraft, ReportError, SignatureInput, Stamp, StrokePoint,
+    create_correction, create_report, get_report, render_pdf, save_report_draft, seal_report, stamp_report,
+    verify_report, Paper, PartLine, ReportDraft, ReportError, SignatureInput, Stamp, StrokePoint,
 };
 use fieldkit_core::sample_data::load_sample_data;
 use fieldkit_core::tickets::{list_tickets, TicketQuery, TicketSort, TicketView};
@@ -105,6 +105,11 @@ fn a_report_is_sealed_verified_and_a_changed_byte_is_named() {
         parts: vec![],
     };
     assert!(matches!(save_report_draft(&db, &again, now), Err(ReportError::Sealed)));
+    // A correction is a new draft naming the sealed report, which stays as it was.
+    let correction = create_correction(&db, report.id, now).unwrap();
+    assert_eq!(correction.revision_of, Some(report.id));
+    assert!(!correction.sealed && correction.work_performed == work.trim());
+    assert!(verify_report(&db, report.id).unwrap().ok);
 
     // The PDF: A4 and Letter, small, with the text, signer and hash in it.
     for paper in [Paper::A4, Paper::Letter] {
