@@ -59,6 +59,8 @@ const COMMANDS: &[&str] = &[
     "report_verify",
     "seal_public_key",
     "report_pdf",
+    "report_pdf_save_as",
+    "report_pdf_open",
 ];
 
 fn main() {

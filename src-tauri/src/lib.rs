@@ -27,6 +27,7 @@ pub fn run() {
         })
         .plugin(navigation_guard())
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .expect("error while running Fieldkit");

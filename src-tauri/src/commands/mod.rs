@@ -74,6 +74,8 @@ pub fn handler() -> impl Fn(Invoke<Wry>) -> bool + Send + Sync + 'static {
         reports::report_verify,
         reports::seal_public_key,
         reports::report_pdf,
+        reports::report_pdf_save_as,
+        reports::report_pdf_open,
     ]
 }
 

@@ -66,6 +66,50 @@ pub async fn seal_public_key(state: AppState<'_>) -> Result<Option<String>, Erro
     with_db(state, |db| Ok(reports::seal_public_key(db)?)).await
 }
 
+/// Renders the PDF and asks where to save it (the system's Save dialog),
+/// then opens it. `None` when the technician cancels.
+#[tauri::command]
+pub async fn report_pdf_save_as<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: AppState<'_>,
+    id: Uuid,
+    paper: Paper,
+) -> Result<Option<SavedPdf>, ErrorPayload> {
+    use tauri_plugin_dialog::DialogExt;
+    let rendered = with_db(state, move |db| {
+        let company = settings::get_settings(db)?.company_name;
+        let pdf = reports::export_pdf(db, id, &company, paper, now())?;
+        let report = reports::get_report(db, id)?;
+        Ok((pdf, format!("OSSR-{}.pdf", report.ticket_number)))
+    })
+    .await?;
+    let (pdf, name) = rendered;
+    let chosen = tauri::async_runtime::spawn_blocking(move || {
+        app.dialog().file().set_file_name(&name).add_filter("PDF", &["pdf"]).blocking_save_file()
+    })
+    .await
+    .map_err(|error| ErrorPayload::internal(error.to_string()))?;
+    let Some(path) = chosen.and_then(|file| file.into_path().ok()) else { return Ok(None) };
+    std::fs::write(&path, &pdf)
+        .map_err(|error| ErrorPayload::internal(format!("Could not write {}: {error}", path.display())))?;
+    if let Err(error) = open::that_detached(&path) {
+        eprintln!("fieldkit: could not open {}: {error}", path.display());
+    }
+    Ok(Some(SavedPdf { path: path.display().to_string(), bytes: pdf.len() }))
+}
+
+/// Opens a PDF saved by `report_pdf` in the system's viewer.
+#[tauri::command]
+pub async fn report_pdf_open(state: AppState<'_>, path: String) -> Result<(), ErrorPayload> {
+    let folder = state.inner().exports_dir();
+    let path = std::path::PathBuf::from(path);
+    // Only files Fieldkit wrote into its exports folder.
+    if path.parent() != Some(folder.as_path()) || path.extension().and_then(|e| e.to_str()) != Some("pdf") {
+        return Err(ErrorPayload::internal("Only PDFs saved by Fieldkit can be opened from here."));
+    }
+    open::that_detached(&path).map_err(|error| ErrorPayload::internal(format!("No app opens PDFs here ({error}).")))
+}
+
 #[derive(Serialize)]
 pub struct SavedPdf {
     pub path: String,

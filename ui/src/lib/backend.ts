@@ -112,6 +112,9 @@ export interface Backend {
   reportVerify(id: string): Promise<Verification>;
   sealPublicKey(): Promise<string | null>;
   reportPdf(id: string, paper: Paper): Promise<{ path: string; bytes: number }>;
+  /** Asks where to save (system dialog) and opens the file; null when cancelled. */
+  reportPdfSaveAs(id: string, paper: Paper): Promise<{ path: string; bytes: number } | null>;
+  reportPdfOpen(path: string): Promise<void>;
 }
 
 export const tauriBackend: Backend = {
@@ -171,6 +174,8 @@ export const tauriBackend: Backend = {
   reportVerify: (id) => invoke("report_verify", { id }),
   sealPublicKey: () => invoke("seal_public_key"),
   reportPdf: (id, paper) => invoke("report_pdf", { id, paper }),
+  reportPdfSaveAs: (id, paper) => invoke("report_pdf_save_as", { id, paper }),
+  reportPdfOpen: (path) => invoke("report_pdf_open", { path }),
 };
 
 let current: Backend = tauriBackend;
