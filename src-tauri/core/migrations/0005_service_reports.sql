@@ -30,6 +30,8 @@ CREATE TABLE service_reports (
     no_signature_reason   TEXT NOT NULL DEFAULT '',
     -- JSON: [[{"x": 0.1, "y": 0.5, "t": 12, "p": 0.5}, ...], ...] (x, y in 0..1 of the pad)
     strokes               TEXT NOT NULL DEFAULT '[]',
+    -- The strokes drawn as SVG (300 × 100), for documents; derived at sealing.
+    signature_svg         TEXT NOT NULL DEFAULT '',
     signed_at             TEXT,
     sealed_content        TEXT,
     seal_hash             TEXT,

@@ -18,7 +18,7 @@ use crate::vault::VaultError;
 
 pub use files::{export_pdf, verify_pdf};
 pub use pdf::{render_pdf, Paper};
-pub use seal::{seal_public_key, seal_report, verify_report, Verification};
+pub use seal::{seal_public_key, seal_report, signature_svg, verify_report, Verification};
 pub use store::{create_correction, create_report, get_report, list_reports, save_report_draft, stamp_report};
 
 /// One parts or materials line.

@@ -80,6 +80,24 @@ pub(crate) fn canonical_json(report: &ServiceReport) -> String {
     .unwrap_or_default()
 }
 
+/// The signature as an SVG document (300 × 100 user units), pressure as stroke width.
+pub fn signature_svg(strokes: &[Vec<StrokePoint>]) -> String {
+    let mut svg = String::from(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 100" width="300" height="100"><g fill="none" stroke="#0a1e5a" stroke-linecap="round" stroke-linejoin="round">"##,
+    );
+    for stroke in strokes.iter().filter(|stroke| stroke.len() >= 2) {
+        let pressure = stroke.iter().map(|p| p.p).sum::<f32>() / stroke.len() as f32;
+        let points: Vec<String> = stroke.iter().map(|p| format!("{:.1},{:.1}", p.x * 300.0, p.y * 100.0)).collect();
+        svg.push_str(&format!(
+            r#"<polyline stroke-width="{:.2}" points="{}"/>"#,
+            1.0 + 1.5 * pressure,
+            points.join(" ")
+        ));
+    }
+    svg.push_str("</g></svg>");
+    svg
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -170,7 +188,7 @@ pub fn seal_report(
         tx.execute(
             "UPDATE service_reports SET state = 'sealed', signer_name = ?2, signer_title = ?3, no_signature_reason = ?4,
                  strokes = ?5, signed_at = ?6, sealed_content = ?7, seal_hash = ?8, seal_signature = ?9,
-                 seal_public_key = ?10, updated_at = ?6
+                 seal_public_key = ?10, signature_svg = ?11, updated_at = ?6
              WHERE id = ?1",
             params![
                 id.to_string(),
@@ -182,7 +200,8 @@ pub fn seal_report(
                 content,
                 hash,
                 hex(&signed.to_bytes()),
-                hex(key.verifying_key().as_bytes())
+                hex(key.verifying_key().as_bytes()),
+                signature_svg(&report.strokes)
             ],
         )?;
         read_report(tx, id)
@@ -254,4 +273,18 @@ pub fn verify_report(db: &Db, id: Uuid) -> Result<Verification, ReportError> {
         }
         Ok(Verification { ok: problems.is_empty(), hash, problems })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signature_svg_draws_each_stroke() {
+        let stroke = vec![StrokePoint { x: 0.0, y: 0.5, t: 0, p: 0.5 }, StrokePoint { x: 1.0, y: 0.5, t: 10, p: 0.5 }];
+        let svg = signature_svg(&[stroke.clone(), vec![stroke[0]]]);
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert_eq!(svg.matches("<polyline").count(), 1, "a single point is not a stroke");
+        assert!(svg.contains("0.0,50.0 300.0,50.0"));
+    }
 }
