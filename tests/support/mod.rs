@@ -23,6 +23,12 @@ const WAIT: Duration = Duration::from_secs(30);
 /// No end-to-end test may hang CI: past this it fails (with a screenshot).
 const TEST_LIMIT: Duration = Duration::from_secs(240);
 
+/// Whether a WebDriver error only says the element was re-rendered.
+fn is_stale(error: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
+    let text = error.to_string();
+    text.contains("was not found") || text.contains("stale element")
+}
+
 /// Fails the test with `message` unless `condition` holds.
 pub fn ensure(condition: bool, message: impl Into<String>) -> TestResult {
     if condition {
@@ -154,25 +160,47 @@ impl App {
 
     pub async fn click(&self, id: &str) -> TestResult {
         eprintln!("[e2e] click {id}");
-        let element = self.testid(id).await?;
-        self.client
-            .execute("arguments[0].scrollIntoView({ block: 'center' })", vec![serde_json::to_value(&element)?])
-            .await?;
-        element.click().await?;
-        Ok(())
+        // The UI may re-render the element between finding and clicking it:
+        // find it again then (a stale element is not a failure of the app).
+        let mut attempt = 0;
+        loop {
+            let element = self.testid(id).await?;
+            let outcome = async {
+                self.client
+                    .execute("arguments[0].scrollIntoView({ block: 'center' })", vec![serde_json::to_value(&element)?])
+                    .await?;
+                element.click().await?;
+                TestResult::Ok(())
+            }
+            .await;
+            match outcome {
+                Err(error) if attempt < 3 && is_stale(&*error) => attempt += 1,
+                other => return other,
+            }
+        }
     }
 
     /// Replaces the text of the input with this `data-testid`.
     pub async fn type_into(&self, id: &str, text: &str) -> TestResult {
         eprintln!("[e2e] type into {id}: {text:?}");
-        let input = self.testid(id).await?;
-        // WebKitWebDriver does not scroll inside nested scroll areas by itself.
-        self.client
-            .execute("arguments[0].scrollIntoView({ block: 'center' })", vec![serde_json::to_value(&input)?])
-            .await?;
-        input.clear().await?;
-        input.send_keys(text).await?;
-        Ok(())
+        let mut attempt = 0;
+        loop {
+            let input = self.testid(id).await?;
+            let outcome = async {
+                // WebKitWebDriver does not scroll inside nested scroll areas by itself.
+                self.client
+                    .execute("arguments[0].scrollIntoView({ block: 'center' })", vec![serde_json::to_value(&input)?])
+                    .await?;
+                input.clear().await?;
+                input.send_keys(text).await?;
+                TestResult::Ok(())
+            }
+            .await;
+            match outcome {
+                Err(error) if attempt < 3 && is_stale(&*error) => attempt += 1,
+                other => return other,
+            }
+        }
     }
 
     /// Chooses the option with this visible text in the `<select>` with this `data-testid`.
@@ -187,8 +215,21 @@ impl App {
         Ok(self.testid(id).await?.attr(name).await?)
     }
 
+    /// The visible text of the element with this `data-testid`, read in one
+    /// round trip (so a re-render between finding and reading cannot fail it).
     pub async fn text_of(&self, id: &str) -> TestResult<String> {
-        Ok(self.testid(id).await?.text().await?)
+        self.testid(id).await?;
+        let value = self
+            .client
+            .execute(
+                "const e = document.querySelector(`[data-testid='${arguments[0]}']`); return e ? e.innerText : null",
+                vec![json!(id)],
+            )
+            .await?;
+        match value.as_str() {
+            Some(text) => Ok(text.to_string()),
+            None => Err(format!("[{id}] disappeared").into()),
+        }
     }
 
     /// The text content of every element with this `data-testid`, in page
