@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
 npm run --prefix ui build >/dev/null
-exec cargo run -p fieldkit "$@"
+exec cargo run -p fieldkit -- "$@"
