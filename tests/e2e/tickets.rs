@@ -24,6 +24,9 @@ fn a_days_work_on_tickets_survives_a_restart_and_waits_in_the_outbox_in_order() 
 
             // The week's schedule holds my sample appointments; one opens its ticket.
             app.click("nav-schedule").await?;
+            // A timer can start right from an appointment; the shell shows it.
+            app.click("schedule-appointment-timer").await?;
+            app.testid("timer-bar").await?;
             let booked = app.wait_for("[data-testid='schedule-appointment'] [data-testid^='schedule-ticket-']").await?;
             let booked_number = booked.attr("data-testid").await?.unwrap_or_default().replace("schedule-ticket-", "");
             booked.click().await?;

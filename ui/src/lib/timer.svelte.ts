@@ -28,6 +28,12 @@ export async function startTimer(target: TimerTarget, ifRunning: RunningTimerCho
   if (started.replaced) timerState.draft = started.replaced;
 }
 
+/** Starts the timer on an appointment and one of its tickets; a running timer
+ * is stopped and its prefilled entry opened, so no time is lost. */
+export async function startOnAppointment(appointmentId: string, ticketId: string): Promise<void> {
+  await startTimer({ ticket_id: ticketId, appointment_id: appointmentId }, timerState.timer ? "stop" : null);
+}
+
 export async function pauseTimer(): Promise<void> {
   timerState.timer = await backend().timerPause();
   timerState.readAt = Date.now();
