@@ -15,6 +15,9 @@ use crate::validation::FieldError;
 pub enum ErrorCode {
     /// The input is wrong: `fields` says where; the form stays filled.
     Validation,
+    /// Stock would go below zero: `fields` says which line; the UI offers
+    /// "Record anyway" (which stays visible on the movement).
+    StockShort,
     /// The record is gone (deleted, or never existed).
     NotFound,
     /// The database could not be opened: the UI shows the database screen.

@@ -18,6 +18,7 @@ pub mod resources;
 pub mod sample_data;
 pub mod schedule;
 pub mod settings;
+pub mod stock;
 pub mod tickets;
 pub mod time;
 pub mod validation;

@@ -7,6 +7,7 @@
 //! data", the tests and the benchmark all use the same generator. Output is
 //! deterministic for a given size and `now`.
 
+mod stock;
 mod tickets;
 mod time;
 
@@ -34,6 +35,8 @@ pub struct SampleDataSummary {
     pub notes: u32,
     pub appointments: u32,
     pub time_entries: u32,
+    pub stock_items: u32,
+    pub stock_movements: u32,
 }
 
 /// How much to generate.
@@ -49,6 +52,8 @@ pub struct SampleSize {
     pub time_per_day: u32,
     /// Technicians besides the sample team (the benchmark's 20).
     pub extra_technicians: u32,
+    /// Movements in the sample kit's ledger over the last six months.
+    pub stock_movements: u32,
 }
 
 impl SampleSize {
@@ -61,6 +66,7 @@ impl SampleSize {
             time_days: 14,
             time_per_day: 5,
             extra_technicians: 0,
+            stock_movements: 400,
         }
     }
 }
@@ -266,6 +272,8 @@ pub fn load_sample_data_sized(
             notes: 0,
             appointments: 0,
             time_entries: 0,
+            stock_items: 0,
+            stock_movements: 0,
         };
         let mut customer_refs = Vec::with_capacity(drafts.len());
         for draft in &drafts {
@@ -330,6 +338,9 @@ pub fn load_sample_data_sized(
         };
         summary.time_entries =
             time::generate(tx, &mut sequence, &timed, &ticket_rows, size.time_days, size.time_per_day, now)?;
+        let (items, movements) = stock::generate(tx, &mut sequence, &ticket_rows, size.stock_movements, now)?;
+        summary.stock_items = items;
+        summary.stock_movements = movements;
         let mut settings = read_settings(tx)?;
         if settings.me.is_none() {
             settings.me = Some(technicians[0].0);

@@ -22,3 +22,8 @@ mod tickets;
 /// the weekly check and my week.
 #[path = "core/time.rs"]
 mod time;
+/// stock: the movement ledger (property tests: the quantity is the sum,
+/// concurrent saves lose nothing), bad input, restock requests, and parts
+/// used on a sealed service report.
+#[path = "core/stock.rs"]
+mod stock;

@@ -108,6 +108,7 @@ fn main() {
         time_days: 3 * 365,
         time_per_day: 13,
         extra_technicians: 16,
+        stock_movements: 100_000,
     };
     let (summary, took) = time(|| load_sample_data_sized(&db, &size, now).expect("generate"));
     let file_mib = std::fs::metadata(&path).map(|m| m.len() as f64 / 1_048_576.0).unwrap_or(0.0);
@@ -477,7 +478,7 @@ fn main() {
             })
             .collect();
         let parts: Vec<PartLine> =
-            (1..=20).map(|i| PartLine { item: format!("Cat6 patch cable {i} m"), quantity: i }).collect();
+            (1..=20).map(|i| PartLine { item: format!("Cat6 patch cable {i} m"), quantity: i, item_id: None }).collect();
         let (mut seals, mut pdfs) = (Vec::new(), Vec::new());
         let mut size = 0;
         for (ticket, _) in ids.iter().take((n / 4).max(10)) {
@@ -502,6 +503,7 @@ fn main() {
                 signer_name: "Dana Reyes".into(),
                 signer_title: "Owner".into(),
                 no_signature_reason: String::new(),
+                record_anyway: false,
             };
             seals.push(time(|| seal_report(&db, &vault, report.id, &signature, now).expect("seal")).1);
             let (pdf, took) = time(|| render_pdf(&db, report.id, "Fieldkit MSP", Paper::A4).expect("pdf"));

@@ -21,12 +21,15 @@ pub use pdf::{render_pdf, Paper};
 pub use seal::{seal_public_key, seal_report, signature_svg, verify_report, Verification};
 pub use store::{create_correction, create_report, get_report, list_reports, save_report_draft, stamp_report};
 
-/// One parts or materials line.
+/// One parts or materials line: picked from the technician's stock
+/// (`item_id`; sealing records it as used) or typed freely.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct PartLine {
     pub item: String,
     pub quantity: u32,
+    #[serde(default)]
+    pub item_id: Option<Uuid>,
 }
 
 /// A point of a signature stroke: position on the pad (0..1 both ways),
@@ -107,6 +110,9 @@ pub struct SignatureInput {
     pub signer_title: String,
     /// Instead of a signature: e.g. "customer unavailable".
     pub no_signature_reason: String,
+    /// Seal although a part takes the stock below zero (the movement shows it).
+    #[serde(default)]
+    pub record_anyway: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +129,8 @@ pub enum ReportError {
     Render(String),
     #[error(transparent)]
     Vault(#[from] VaultError),
+    #[error(transparent)]
+    Stock(#[from] crate::stock::StockError),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -141,6 +149,7 @@ impl From<ReportError> for ErrorPayload {
                 ErrorPayload::new(ErrorCode::NotFound, error.to_string())
             }
             ReportError::Vault(vault) => vault.into(),
+            ReportError::Stock(stock) => stock.into(),
             ReportError::Db(db) => db.into(),
             other => ErrorPayload::internal(other.to_string()),
         }

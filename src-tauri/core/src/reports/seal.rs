@@ -12,8 +12,9 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use super::store::read_report;
-use super::{PartLine, ReportError, ServiceReport, SignatureInput, StrokePoint};
+use super::{ReportError, ServiceReport, SignatureInput, StrokePoint};
 use crate::db::Db;
+use crate::stock;
 use crate::validation::FieldErrors;
 use crate::vault::Vault;
 
@@ -38,12 +39,19 @@ struct Canonical<'a> {
     customer_notes: &'a str,
     follow_up_needed: bool,
     follow_up_what: &'a str,
-    parts: &'a [PartLine],
+    parts: Vec<CanonicalPart<'a>>,
     signer_name: &'a str,
     signer_title: &'a str,
     no_signature_reason: &'a str,
     strokes: &'a [Vec<StrokePoint>],
     signed_at: Option<String>,
+}
+
+/// A parts line as signed: what and how many (the stock link is local).
+#[derive(Serialize)]
+struct CanonicalPart<'a> {
+    item: &'a str,
+    quantity: u32,
 }
 
 fn time(value: Option<DateTime<Utc>>) -> Option<String> {
@@ -70,7 +78,7 @@ pub(crate) fn canonical_json(report: &ServiceReport) -> String {
         customer_notes: &report.customer_notes,
         follow_up_needed: report.follow_up_needed,
         follow_up_what: &report.follow_up_what,
-        parts: &report.parts,
+        parts: report.parts.iter().map(|part| CanonicalPart { item: &part.item, quantity: part.quantity }).collect(),
         signer_name: &report.signer_name,
         signer_title: &report.signer_title,
         no_signature_reason: &report.no_signature_reason,
@@ -131,6 +139,82 @@ fn signing_key(connection: &Connection, vault: &Vault) -> Result<SigningKey, Rep
     Ok(key)
 }
 
+/// Records the stock parts of the report as "used" (in the sealing
+/// transaction). A correction records only the difference from the report
+/// it corrects: more is "used", less is "returned".
+fn record_parts_used(
+    tx: &rusqlite::Transaction<'_>,
+    report: &ServiceReport,
+    record_anyway: bool,
+    now: DateTime<Utc>,
+) -> Result<(), ReportError> {
+    let mut wanted: Vec<(Uuid, i64, usize)> = Vec::new();
+    for (index, part) in report.parts.iter().enumerate() {
+        let Some(item_id) = part.item_id else { continue };
+        match wanted.iter_mut().find(|(id, _, _)| *id == item_id) {
+            Some(entry) => entry.1 += i64::from(part.quantity),
+            None => wanted.push((item_id, i64::from(part.quantity), index)),
+        }
+    }
+    if let Some(original) = report.revision_of {
+        for part in read_report(tx, original)?.parts {
+            let Some(item_id) = part.item_id else { continue };
+            match wanted.iter_mut().find(|(id, _, _)| *id == item_id) {
+                Some(entry) => entry.1 -= i64::from(part.quantity),
+                None => wanted.push((item_id, -i64::from(part.quantity), usize::MAX)),
+            }
+        }
+    }
+    let ticket_row: i64 =
+        tx.query_row("SELECT ticket_row FROM service_reports WHERE id = ?1", [report.id.to_string()], |r| r.get(0))?;
+    let mut short = Vec::new();
+    let mut movements = Vec::new();
+    for (item_id, quantity, index) in wanted.into_iter().filter(|(_, quantity, _)| *quantity != 0) {
+        let (name, unit, on_hand): (String, String, i64) = tx
+            .query_row("SELECT name, unit, on_hand FROM stock_items WHERE id = ?1", [item_id.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?
+            .ok_or_else(|| {
+                ReportError::Invalid(vec![crate::validation::FieldError {
+                    field: format!("parts.{}.item", index.min(report.parts.len())),
+                    message: "That stock item no longer exists; pick another.".into(),
+                }])
+            })?;
+        let field = format!("parts.{index}.quantity");
+        let forced = match stock::refuse_if_short(on_hand, -quantity, &field, &name, &unit, record_anyway) {
+            Ok(forced) => forced,
+            Err(stock::StockError::Short(mut fields)) => {
+                short.append(&mut fields);
+                continue;
+            }
+            Err(other) => return Err(other.into()),
+        };
+        movements.push(stock::NewMovement {
+            item_id,
+            kind: if quantity > 0 { stock::MovementKind::Used } else { stock::MovementKind::Returned },
+            delta: -quantity,
+            counted: None,
+            reason: match report.revision_of {
+                Some(_) => format!("Service report for {} (correction)", report.ticket_number),
+                None => format!("Service report for {}", report.ticket_number),
+            },
+            report_id: Some(report.id),
+            ticket_row: Some(ticket_row),
+            forced,
+            at: now,
+        });
+    }
+    if !short.is_empty() {
+        return Err(stock::StockError::Short(short).into());
+    }
+    for movement in &movements {
+        stock::insert_movement(tx, movement)?;
+    }
+    stock::review(tx, now)?;
+    Ok(())
+}
+
 /// The public half of the sealing key, for the office to trust (Settings).
 pub fn seal_public_key(db: &Db) -> Result<Option<String>, ReportError> {
     Ok(db.read(|connection| {
@@ -177,6 +261,7 @@ pub fn seal_report(
             return Err(ReportError::Sealed);
         }
         let key = signing_key(tx, vault)?;
+        record_parts_used(tx, &report, signature.record_anyway, now)?;
         report.signer_name = signer_name.clone();
         report.signer_title = signer_title.clone();
         report.no_signature_reason = reason.clone();

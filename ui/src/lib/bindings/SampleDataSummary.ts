@@ -3,4 +3,4 @@
 /**
  * What was loaded.
  */
-export type SampleDataSummary = { customers: number, sites: number, contacts: number, resources: number, devices: number, tickets: number, notes: number, appointments: number, time_entries: number, };
+export type SampleDataSummary = { customers: number, sites: number, contacts: number, resources: number, devices: number, tickets: number, notes: number, appointments: number, time_entries: number, stock_items: number, stock_movements: number, };

@@ -8,4 +8,8 @@ export type SignatureInput = { strokes: Array<Array<StrokePoint>>, signer_name: 
 /**
  * Instead of a signature: e.g. "customer unavailable".
  */
-no_signature_reason: string, };
+no_signature_reason: string, 
+/**
+ * Seal although a part takes the stock below zero (the movement shows it).
+ */
+record_anyway: boolean, };
