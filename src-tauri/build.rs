@@ -61,6 +61,12 @@ const COMMANDS: &[&str] = &[
     "report_pdf",
     "report_pdf_save_as",
     "report_pdf_open",
+    "stock_list",
+    "stock_item_save",
+    "stock_item_history",
+    "stock_record",
+    "stock_take",
+    "stock_usage",
 ];
 
 fn main() {

@@ -19,6 +19,10 @@ mod shell;
 /// tickets: every view and its count, a ticket's note and status, raising
 /// tickets from the field, restart persistence, search and the outbox.
 mod tickets;
+/// stock: two cables used on a sealed service report come off the stock, the
+/// item falls to its reorder level, one restock request waits in the outbox,
+/// receiving stock clears the low badge, and a restart keeps it all.
+mod stock;
 /// time: the timer across a restart, placeholders going overdue with the clock
 /// moved on, and the weekly check.
 mod time;

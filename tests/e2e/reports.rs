@@ -8,7 +8,7 @@ const WORK: &str = "Replaced the 8-port switch in the server closet and relabell
 const PASSPHRASE: &str = "correct horse battery staple";
 
 /// Two strokes across the pad, as a mouse would draw them.
-async fn sign(app: &App) -> TestResult {
+pub async fn sign(app: &App) -> TestResult {
     let pad = app.testid("signature-pad").await?;
     for (start, moves) in [
         (-120.0, [(15.0, -12.0), (15.0, 14.0), (15.0, -10.0), (15.0, 9.0), (15.0, -6.0)]),

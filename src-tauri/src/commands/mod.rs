@@ -6,6 +6,7 @@ mod customers;
 mod database;
 mod reports;
 mod settings;
+mod stock;
 mod tickets;
 mod time;
 
@@ -76,6 +77,12 @@ pub fn handler() -> impl Fn(Invoke<Wry>) -> bool + Send + Sync + 'static {
         reports::report_pdf,
         reports::report_pdf_save_as,
         reports::report_pdf_open,
+        stock::stock_list,
+        stock::stock_item_save,
+        stock::stock_item_history,
+        stock::stock_record,
+        stock::stock_take,
+        stock::stock_usage,
     ]
 }
 

@@ -19,6 +19,14 @@ import type { TicketSearchResults } from "./bindings/TicketSearchResults";
 import type { ViewCount } from "./bindings/ViewCount";
 import type { ServiceReport } from "./bindings/ServiceReport";
 import type { ReportDraft } from "./bindings/ReportDraft";
+import type { StockList } from "./bindings/StockList";
+import type { StockItem } from "./bindings/StockItem";
+import type { StockItemDraft } from "./bindings/StockItemDraft";
+import type { ItemHistory } from "./bindings/ItemHistory";
+import type { MovementDraft } from "./bindings/MovementDraft";
+import type { MovementOutcome } from "./bindings/MovementOutcome";
+import type { StockCount } from "./bindings/StockCount";
+import type { ItemUsage } from "./bindings/ItemUsage";
 import type { Stamp } from "./bindings/Stamp";
 import type { SignatureInput } from "./bindings/SignatureInput";
 import type { Verification } from "./bindings/Verification";
@@ -115,6 +123,12 @@ export interface Backend {
   /** Asks where to save (system dialog) and opens the file; null when cancelled. */
   reportPdfSaveAs(id: string, paper: Paper): Promise<{ path: string; bytes: number } | null>;
   reportPdfOpen(path: string): Promise<void>;
+  stockList(): Promise<StockList>;
+  stockItemSave(draft: StockItemDraft): Promise<StockItem>;
+  stockItemHistory(id: string, limit: number): Promise<ItemHistory>;
+  stockRecord(draft: MovementDraft): Promise<MovementOutcome>;
+  stockTake(counts: StockCount[]): Promise<MovementOutcome>;
+  stockUsage(itemId: string | null, months: number): Promise<ItemUsage[]>;
 }
 
 export const tauriBackend: Backend = {
@@ -176,6 +190,12 @@ export const tauriBackend: Backend = {
   reportPdf: (id, paper) => invoke("report_pdf", { id, paper }),
   reportPdfSaveAs: (id, paper) => invoke("report_pdf_save_as", { id, paper }),
   reportPdfOpen: (path) => invoke("report_pdf_open", { path }),
+  stockList: () => invoke("stock_list"),
+  stockItemSave: (draft) => invoke("stock_item_save", { draft }),
+  stockItemHistory: (id, limit) => invoke("stock_item_history", { id, limit }),
+  stockRecord: (draft) => invoke("stock_record", { draft }),
+  stockTake: (counts) => invoke("stock_take", { counts }),
+  stockUsage: (itemId, months) => invoke("stock_usage", { itemId, months }),
 };
 
 let current: Backend = tauriBackend;

@@ -515,6 +515,64 @@ fn main() {
         println!("PDF size {:.0} KB", size as f64 / 1024.0);
     }
 
+    println!(
+        "\n-- stock ({} items, {} movements; ours: validation, movement, restock review, durable; raw: INSERT movement + COMMIT)",
+        summary.stock_items, summary.stock_movements
+    );
+    {
+        use fieldkit_core::stock::{item_history, list_stock, record_movement, stock_usage, MovementDraft, MovementKind};
+        let items: Vec<Uuid> = list_stock(&db).expect("stock").items.iter().map(|item| item.id).collect();
+        let mut insert = raw
+            .prepare(
+                "INSERT INTO stock_movements (id, item_id, kind, delta, balance_after, reason, at)
+                 VALUES (?1, ?2, 'adjusted', 0, 0, 'bench', ?3)",
+            )
+            .unwrap();
+        let (mut ours, mut raws) = (Vec::new(), Vec::new());
+        for block in 0..(n / 25).max(1) {
+            for i in 0..25 {
+                let step = block * 25 + i;
+                let draft = MovementDraft {
+                    item_id: items[step % items.len()],
+                    kind: if step % 2 == 0 { MovementKind::Used } else { MovementKind::Received },
+                    quantity: "1".into(),
+                    reason: String::new(),
+                    ticket_id: None,
+                    record_anyway: true,
+                };
+                ours.push(time(|| record_movement(&db, &draft, now).expect("movement")).1);
+            }
+            for i in 0..25 {
+                let item = items[(block * 25 + i) % items.len()].to_string();
+                raws.push(
+                    time(|| {
+                        raw.execute_batch("BEGIN IMMEDIATE").unwrap();
+                        insert.execute(rusqlite::params![Uuid::new_v4().to_string(), item, now]).unwrap();
+                        raw.execute_batch("COMMIT").unwrap();
+                    })
+                    .1,
+                );
+            }
+        }
+        report("record a movement (durable)", &mut ours, Some(&mut raws));
+        let mut lists: Vec<Duration> = (0..n).map(|_| time(|| list_stock(&db).expect("stock list")).1).collect();
+        report("stock list, derived quantities", &mut lists, None);
+        let mut histories: Vec<Duration> =
+            (0..n).map(|i| time(|| item_history(&db, items[i % items.len()], 200).expect("history")).1).collect();
+        report("an item's history (200 newest)", &mut histories, None);
+        let mut usages: Vec<Duration> =
+            (0..n.min(50)).map(|_| time(|| stock_usage(&db, None, 6, now).expect("usage")).1).collect();
+        report("usage chart, every item, 6 months", &mut usages, None);
+        let check: (i64, i64) = raw
+            .query_row(
+                "SELECT (SELECT sum(on_hand) FROM stock_items), (SELECT sum(delta) FROM stock_movements)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        println!("on hand across items {} = ledger sum {} ({})", check.0, check.1, if check.0 == check.1 { "ok" } else { "MISMATCH" });
+    }
+
     println!("\npeak memory (VmHWM) {:.0} MiB", peak_memory_mib());
     if options.dir.is_none() {
         drop(raw);
