@@ -19,6 +19,7 @@ pub mod sample_data;
 pub mod schedule;
 pub mod settings;
 pub mod stock;
+pub mod sync;
 pub mod tickets;
 pub mod time;
 pub mod validation;

@@ -30,8 +30,10 @@ pub struct OutboxEntry {
     /// The change, shaped after the PSA's API (camelCase field names).
     pub payload: String,
     pub created_at: DateTime<Utc>,
-    /// `pending`, `sent` or `failed`.
+    /// `pending`, `sent`, `failed` (refused by the PSA) or `superseded`.
     pub state: String,
+    /// Why the last attempt failed (the PSA's words for a refusal).
+    pub last_error: Option<String>,
 }
 
 /// A change to record; see [`enqueue`].
@@ -65,7 +67,7 @@ pub fn enqueue(tx: &Transaction<'_>, change: Change<'_>, now: DateTime<Utc>) -> 
 pub fn list_pending(db: &Db) -> Result<Vec<OutboxEntry>, DbError> {
     Ok(db.read(|connection| {
         let mut statement = connection.prepare_cached(
-            "SELECT seq, id, entity, entity_id, operation, summary, payload, created_at, state
+            "SELECT seq, id, entity, entity_id, operation, summary, payload, created_at, state, last_error
              FROM outbox WHERE state = 'pending' ORDER BY seq",
         )?;
         let rows = statement.query_map([], |row| {
@@ -79,6 +81,7 @@ pub fn list_pending(db: &Db) -> Result<Vec<OutboxEntry>, DbError> {
                 payload: row.get(6)?,
                 created_at: row.get(7)?,
                 state: row.get(8)?,
+                last_error: row.get(9)?,
             })
         })?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
@@ -91,4 +94,29 @@ pub fn count_pending(db: &Db) -> Result<u64, DbError> {
         connection.query_row("SELECT count(*) FROM outbox WHERE state = 'pending'", [], |row| row.get(0))
     })?;
     Ok(count.max(0) as u64)
+}
+
+/// The entries the PSA refused, oldest first, with its words in `last_error`.
+pub fn list_failed(db: &Db) -> Result<Vec<OutboxEntry>, DbError> {
+    Ok(db.read(|connection| {
+        let mut statement = connection.prepare(
+            "SELECT seq, id, entity, entity_id, operation, summary, payload, created_at, state, last_error
+             FROM outbox WHERE state = 'failed' ORDER BY seq",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(OutboxEntry {
+                seq: row.get(0)?,
+                id: uuid_column(row, 1)?,
+                entity: row.get(2)?,
+                entity_id: uuid_column(row, 3)?,
+                operation: row.get(4)?,
+                summary: row.get(5)?,
+                payload: row.get(6)?,
+                created_at: row.get(7)?,
+                state: row.get(8)?,
+                last_error: row.get(9)?,
+            })
+        })?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+    })?)
 }

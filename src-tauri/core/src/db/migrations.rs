@@ -13,6 +13,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0004_changes.sql")),
     M::up(include_str!("../../migrations/0005_service_reports.sql")),
     M::up(include_str!("../../migrations/0006_stock.sql")),
+    M::up(include_str!("../../migrations/0007_sync.sql")),
 ];
 
 /// The schema version this build writes (SQLite's `user_version`).

@@ -1,0 +1,357 @@
+//! Autotask's wire: zone discovery, the three auth headers, JSON bodies,
+//! and the limits — at most 3 requests in flight per endpoint, back-off with
+//! jitter on 429, 5xx and dropped connections, a slower pace past half the
+//! hourly request budget, and one re-discovery after a 401.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use tokio::sync::Semaphore;
+
+use crate::sync::SyncError;
+
+/// Where and as whom to connect.
+#[derive(Clone)]
+pub struct Endpoint {
+    /// The discovery base, e.g. `https://webservices.autotask.net` (any server speaking the API).
+    pub discovery_url: String,
+    pub api_user: String,
+    pub integration_code: String,
+    pub secret: zeroize::Zeroizing<String>,
+}
+
+/// How hard to try before giving up on one request.
+#[derive(Clone, Copy)]
+pub struct RetryPolicy {
+    pub attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self { attempts: 6, base_delay: Duration::from_millis(200), max_delay: Duration::from_secs(8) }
+    }
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    endpoint: Endpoint,
+    retry: RetryPolicy,
+    /// `{zone url}V1.0/`, found by discovery.
+    zone: tokio::sync::Mutex<Option<String>>,
+    /// At most 3 requests in flight per endpoint (Autotask's thread limit).
+    lanes: Mutex<HashMap<String, Arc<Semaphore>>>,
+    requests: AtomicU64,
+    /// Extra pause per request once past half the hourly budget (ms).
+    pace_ms: AtomicU64,
+    jitter: AtomicU64,
+}
+
+/// What a failed request means for the caller.
+#[derive(Debug)]
+pub enum Failure {
+    /// The PSA refused the request as it is (validation, permission): its messages.
+    Rejected(String),
+    /// It may or may not have happened: the connection dropped or the answer was unreadable.
+    Unknown(String),
+    /// Nothing happened and trying later may work (limits, server trouble, offline).
+    Transient(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Rejected(message) => write!(f, "The PSA refused it: {message}"),
+            Failure::Unknown(message) => write!(f, "No answer from the PSA: {message}"),
+            Failure::Transient(message) => write!(f, "The PSA could not be reached: {message}"),
+        }
+    }
+}
+
+impl From<Failure> for SyncError {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Rejected(message) => SyncError::Rejected(message),
+            Failure::Unknown(message) | Failure::Transient(message) => SyncError::Unreachable(message),
+        }
+    }
+}
+
+/// The `errors` of an Autotask error body, joined; or a short excerpt.
+fn error_text(body: &str) -> String {
+    match serde_json::from_str::<Value>(body) {
+        Ok(value) => match value.get("errors").and_then(Value::as_array) {
+            Some(errors) if !errors.is_empty() => {
+                errors.iter().map(|e| e.as_str().map(str::to_string).unwrap_or_else(|| e.to_string())).collect::<Vec<_>>().join(" ")
+            }
+            _ => body.chars().take(200).collect(),
+        },
+        Err(_) => body.chars().take(200).collect(),
+    }
+}
+
+/// Plain `http://` only to this machine: credentials never cross a network in the clear.
+pub fn check_url(url: &str) -> Result<(), String> {
+    let lower = url.trim().to_ascii_lowercase();
+    if let Some(rest) = lower.strip_prefix("http://") {
+        let host = rest.split(['/', '?']).next().unwrap_or("");
+        let host = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
+        if host == "127.0.0.1" || host == "localhost" || host == "[::1]" {
+            return Ok(());
+        }
+        return Err("Use https:// (plain http:// is allowed only to this computer).".into());
+    }
+    if lower.starts_with("https://") && lower.len() > "https://".len() {
+        return Ok(());
+    }
+    Err("Enter the address, such as https://webservices.autotask.net.".into())
+}
+
+impl Client {
+    pub fn new(endpoint: Endpoint, retry: RetryPolicy) -> Result<Client, SyncError> {
+        check_url(&endpoint.discovery_url).map_err(SyncError::Settings)?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .pool_max_idle_per_host(6)
+            .build()
+            .map_err(|error| SyncError::Unreachable(error.to_string()))?;
+        Ok(Client {
+            http,
+            endpoint,
+            retry,
+            zone: tokio::sync::Mutex::new(None),
+            lanes: Mutex::new(HashMap::new()),
+            requests: AtomicU64::new(0),
+            pace_ms: AtomicU64::new(0),
+            jitter: AtomicU64::new(0x9E37_79B9_7F4A_7C15 ^ u64::from(std::process::id())),
+        })
+    }
+
+    /// Requests sent so far (retries included).
+    pub fn request_count(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    fn base(&self) -> String {
+        self.endpoint.discovery_url.trim().trim_end_matches('/').to_string()
+    }
+
+    /// `{zone}V1.0/` — discovered once, again after a 401.
+    async fn zone(&self, again: bool) -> Result<String, Failure> {
+        let mut zone = self.zone.lock().await;
+        if let (Some(url), false) = (zone.as_ref(), again) {
+            return Ok(url.clone());
+        }
+        let url = format!("{}/atservicesrest/V1.0/zoneInformation?user={}", self.base(), encode(&self.endpoint.api_user));
+        let value = self.send_once(Method::GET, &url, None, false).await?;
+        let found = value
+            .get("url")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Failure::Rejected("The zone information has no url.".into()))?;
+        check_url(found).map_err(Failure::Rejected)?;
+        let found = format!("{}/V1.0/", found.trim_end_matches('/'));
+        *zone = Some(found.clone());
+        Ok(found)
+    }
+
+    /// The Autotask API version the server speaks (`versioninformation`).
+    pub async fn versions(&self) -> Result<Vec<String>, Failure> {
+        let url = format!("{}/atservicesrest/versioninformation", self.base());
+        let value = self.send_once(Method::GET, &url, None, false).await?;
+        Ok(value
+            .get("apiVersions")
+            .and_then(Value::as_array)
+            .map(|versions| versions.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+            .unwrap_or_default())
+    }
+
+    fn lane(&self, key: &str) -> Arc<Semaphore> {
+        let mut lanes = self.lanes.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        lanes.entry(key.to_string()).or_insert_with(|| Arc::new(Semaphore::new(3))).clone()
+    }
+
+    fn next_jitter(&self) -> u64 {
+        // xorshift: enough to spread retries, no RNG crate needed.
+        let mut x = self.jitter.load(Ordering::Relaxed);
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.jitter.store(x, Ordering::Relaxed);
+        x
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exponential = self.retry.base_delay.saturating_mul(1 << attempt.min(10));
+        let capped = exponential.min(self.retry.max_delay);
+        // Full jitter: anywhere between half and all of the capped delay.
+        let millis = capped.as_millis() as u64;
+        Duration::from_millis(millis / 2 + self.next_jitter() % (millis / 2 + 1))
+    }
+
+    /// Sends `method path` (relative to the zone, e.g. `Tickets/query`) with
+    /// retries. `idempotent` is false for creates: a create whose answer was
+    /// lost is reported as [`Failure::Unknown`] and never resent here.
+    pub async fn call(&self, method: Method, path: &str, body: Option<&Value>, idempotent: bool) -> Result<Value, Failure> {
+        let lane_key = format!("{method} {}", path.split('?').next().unwrap_or(path));
+        self.call_url(method, None, path, &lane_key, body, idempotent).await
+    }
+
+    /// As [`call`](Self::call) for an absolute URL the server gave (`nextPageUrl`).
+    pub async fn call_absolute(&self, method: Method, url: &str, lane: &str, body: Option<&Value>) -> Result<Value, Failure> {
+        self.call_url(method, Some(url), "", lane, body, true).await
+    }
+
+    async fn call_url(
+        &self,
+        method: Method,
+        absolute: Option<&str>,
+        path: &str,
+        lane_key: &str,
+        body: Option<&Value>,
+        idempotent: bool,
+    ) -> Result<Value, Failure> {
+        let lane = self.lane(lane_key);
+        let mut rediscovered = false;
+        let mut attempt = 0;
+        loop {
+            let url = match absolute {
+                Some(url) => url.to_string(),
+                None => format!("{}{}", self.zone(false).await?, path),
+            };
+            let pace = self.pace_ms.load(Ordering::Relaxed);
+            if pace > 0 {
+                tokio::time::sleep(Duration::from_millis(pace)).await;
+            }
+            let outcome = {
+                let _permit = lane.acquire().await.map_err(|_| Failure::Transient("shutting down".into()))?;
+                self.send_once(method.clone(), &url, body, true).await
+            };
+            match outcome {
+                Ok(value) => return Ok(value),
+                Err(Failure::Rejected(message)) if message == UNAUTHORIZED && !rediscovered => {
+                    rediscovered = true;
+                    self.zone(true).await?;
+                }
+                Err(Failure::Unknown(message)) if !idempotent => return Err(Failure::Unknown(message)),
+                Err(failure @ (Failure::Transient(_) | Failure::Unknown(_))) => {
+                    attempt += 1;
+                    if attempt >= self.retry.attempts {
+                        return Err(failure);
+                    }
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                }
+                Err(rejected) => return Err(rejected),
+            }
+        }
+    }
+
+    async fn send_once(&self, method: Method, url: &str, body: Option<&Value>, authenticated: bool) -> Result<Value, Failure> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let mut request = self.http.request(method, url).header("Accept", "application/json");
+        if authenticated {
+            request = request
+                .header("ApiIntegrationCode", &self.endpoint.integration_code)
+                .header("UserName", &self.endpoint.api_user)
+                .header("Secret", self.endpoint.secret.as_str());
+        }
+        if let Some(body) = body {
+            request = request.header("Content-Type", "application/json").body(body.to_string());
+        }
+        let response = match request.send().await {
+            Ok(response) => response,
+            // Refused before anything was sent: nothing happened.
+            Err(error) if error.is_connect() => return Err(Failure::Transient(describe(&error))),
+            Err(error) => return Err(Failure::Unknown(describe(&error))),
+        };
+        let status = response.status();
+        let text = match response.text().await {
+            Ok(text) => text,
+            Err(error) => return Err(Failure::Unknown(format!("the answer was cut off ({})", describe(&error)))),
+        };
+        match status {
+            s if s.is_success() => serde_json::from_str(&text)
+                .map_err(|_| Failure::Unknown(format!("the answer was not JSON: {}", text.chars().take(80).collect::<String>()))),
+            StatusCode::UNAUTHORIZED => Err(Failure::Rejected(UNAUTHORIZED.into())),
+            StatusCode::TOO_MANY_REQUESTS => Err(Failure::Transient(format!("too many requests: {}", error_text(&text)))),
+            // The server's own trouble: a write may or may not have happened.
+            StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => {
+                Err(Failure::Unknown(format!("{status}: {}", error_text(&text))))
+            }
+            // Autotask reports validation and permission problems as 500 with
+            // `errors`, and its own trouble as 500 with an `errorId`.
+            StatusCode::INTERNAL_SERVER_ERROR if text.contains("\"errorId\"") => {
+                Err(Failure::Unknown(format!("server error: {}", error_text(&text))))
+            }
+            _ => Err(Failure::Rejected(error_text(&text))),
+        }
+    }
+
+    /// Reads `ThresholdInformation` and slows down past half the hourly budget.
+    pub async fn check_threshold(&self) -> Result<(u64, u64), Failure> {
+        let value = self.call(Method::GET, "ThresholdInformation", None, true).await?;
+        let limit = value.get("externalRequestThreshold").and_then(Value::as_u64).unwrap_or(10_000);
+        let used = value.get("currentTimeframeRequestCount").and_then(Value::as_u64).unwrap_or(0);
+        let pace = if used * 2 > limit {
+            // Spread what is left of the hour over the remaining budget.
+            let left = limit.saturating_sub(used).max(1);
+            (3_600_000 / left).min(2_000)
+        } else {
+            0
+        };
+        self.pace_ms.store(pace, Ordering::Relaxed);
+        Ok((used, limit))
+    }
+}
+
+const UNAUTHORIZED: &str = "The PSA did not accept the API user, integration code or secret.";
+
+fn describe(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}
+
+/// Percent-encodes a query value.
+pub fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_this_computer() {
+        assert!(check_url("https://webservices5.autotask.net").is_ok());
+        assert!(check_url("http://127.0.0.1:8089").is_ok());
+        assert!(check_url("http://localhost/").is_ok());
+        assert!(check_url("http://webservices5.autotask.net").is_err());
+        assert!(check_url("http://127.0.0.1.evil.example").is_err());
+        assert!(check_url("ftp://x").is_err());
+        assert!(check_url("").is_err());
+    }
+
+    #[test]
+    fn error_bodies_are_read() {
+        assert_eq!(error_text(r#"{"errors":["a","b"]}"#), "a b");
+        assert_eq!(error_text("not json"), "not json");
+        assert_eq!(encode("a b@c"), "a%20b%40c");
+    }
+}

@@ -1,0 +1,324 @@
+//! The Autotask connector: queries for each kind of record (500 a page,
+//! `nextPageUrl` POSTed with the same body), picklists from
+//! `entityInformation/fields`, creates and updates, and the look-ups that
+//! tell whether a create whose answer was lost really happened.
+
+pub mod client;
+
+use base64::Engine as _;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+pub use client::{check_url, Client, Endpoint, Failure, RetryPolicy};
+
+use super::connector::{Connector, Kind, Page, PushFailure, PushOp, Scope, Selection};
+use super::SyncError;
+use crate::picklists::{PicklistKind, PicklistValue};
+
+/// Autotask's page size.
+pub const PAGE_SIZE: usize = 500;
+/// Attachments above this are refused before sending (Autotask: about 6–7 MB).
+pub const MAX_ATTACHMENT_BYTES: usize = 6_000_000;
+
+pub struct Autotask {
+    client: Client,
+}
+
+impl Autotask {
+    pub fn new(endpoint: Endpoint, retry: RetryPolicy) -> Result<Autotask, SyncError> {
+        Ok(Autotask { client: Client::new(endpoint, retry)? })
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Checks the server and the credentials (discovery, then one small read).
+    pub async fn test_connection(&self) -> Result<String, SyncError> {
+        let versions = self.client.versions().await?;
+        if !versions.iter().any(|v| v == "1.0") {
+            return Err(SyncError::Rejected(format!("The server does not offer API version 1.0 (it offers {versions:?}).")));
+        }
+        let (used, limit) = self.client.check_threshold().await?;
+        Ok(format!("Connected. {used} of {limit} requests used this hour."))
+    }
+}
+
+fn entity(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Resources => "Resources",
+        Kind::Companies => "Companies",
+        Kind::Locations => "CompanyLocations",
+        Kind::Contacts => "Contacts",
+        Kind::Devices => "ConfigurationItems",
+        Kind::Tickets => "Tickets",
+        Kind::SecondaryResources => "TicketSecondaryResources",
+        Kind::Notes => "TicketNotes",
+        Kind::ServiceCalls => "ServiceCalls",
+        Kind::ServiceCallTickets => "ServiceCallTickets",
+        Kind::ServiceCallResources => "ServiceCallTicketResources",
+        Kind::TimeEntries => "TimeEntries",
+    }
+}
+
+fn parent_field(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Locations | Kind::Contacts | Kind::Devices => "companyID",
+        Kind::SecondaryResources | Kind::Notes | Kind::TimeEntries => "ticketID",
+        Kind::ServiceCallTickets => "serviceCallID",
+        Kind::ServiceCallResources => "serviceCallTicketID",
+        _ => "id",
+    }
+}
+
+fn condition(op: &str, field: &str, value: Value) -> Value {
+    json!({ "op": op, "field": field, "value": value })
+}
+
+fn since_condition(kind: Kind, since: Option<chrono::DateTime<chrono::Utc>>) -> Option<Value> {
+    match (kind.change_field(), since) {
+        (Some(field), Some(since)) => {
+            Some(condition("gt", field, json!(since.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))))
+        }
+        _ => None,
+    }
+}
+
+/// The filter that scopes `kind` to the technician's world.
+fn scope_filter(kind: Kind, scope: &Scope) -> Vec<Value> {
+    match kind {
+        Kind::Tickets if scope.queues.is_empty() => vec![condition("eq", "assignedResourceID", json!(scope.me))],
+        Kind::Tickets => vec![json!({ "op": "or", "items": [
+            condition("in", "queueID", json!(scope.queues)),
+            condition("eq", "assignedResourceID", json!(scope.me)),
+        ]})],
+        Kind::SecondaryResources => vec![condition("eq", "resourceID", json!(scope.me))],
+        Kind::TimeEntries => vec![condition("eq", "resourceID", json!(scope.me))],
+        Kind::ServiceCalls => vec![condition(
+            "gte",
+            "endDateTime",
+            json!(scope.calls_since.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+        )],
+        // Autotask wants a filter on every query: "every record".
+        _ => vec![condition("gte", "id", json!(0))],
+    }
+}
+
+/// The query body for a selection (the same for every page of it).
+pub fn query_body(kind: Kind, selection: &Selection, scope: &Scope) -> Value {
+    let mut filter = Vec::new();
+    let mut include: Option<Vec<&str>> = None;
+    match selection {
+        Selection::Changed { since } => {
+            filter.extend(scope_filter(kind, scope));
+            filter.extend(since_condition(kind, *since));
+        }
+        Selection::Children { parents, since } => {
+            filter.push(condition("in", parent_field(kind), json!(parents)));
+            filter.extend(since_condition(kind, *since));
+        }
+        Selection::Ids(ids) => filter.push(condition("in", "id", json!(ids))),
+        Selection::AllIds => {
+            filter.extend(scope_filter(kind, scope));
+            include = Some(vec!["id"]);
+        }
+    }
+    let mut body = json!({ "filter": filter, "MaxRecords": PAGE_SIZE });
+    if let Some(fields) = include {
+        body["IncludeFields"] = json!(fields);
+    }
+    body
+}
+
+fn picklist_kind(entity: &str, field: &str) -> Option<PicklistKind> {
+    match (entity, field.to_ascii_lowercase().as_str()) {
+        ("Tickets", "status") => Some(PicklistKind::Status),
+        ("Tickets", "priority") => Some(PicklistKind::Priority),
+        ("Tickets", "queueid") => Some(PicklistKind::Queue),
+        ("Tickets", "issuetype") => Some(PicklistKind::IssueType),
+        ("Tickets", "source") => Some(PicklistKind::Source),
+        ("TicketNotes", "notetype") => Some(PicklistKind::NoteType),
+        _ => None,
+    }
+}
+
+/// Reads a field case-insensitively (the spec spells fields PascalCase, the wire camelCase).
+pub fn field<'a>(record: &'a Value, name: &str) -> Option<&'a Value> {
+    let object = record.as_object()?;
+    object.get(name).or_else(|| object.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, v)| v))
+}
+
+fn push_failure(failure: Failure) -> PushFailure {
+    match failure {
+        Failure::Rejected(message) => PushFailure::Rejected(message),
+        Failure::Unknown(message) => PushFailure::Unknown(message),
+        Failure::Transient(message) => PushFailure::Transient(message),
+    }
+}
+
+fn item_id(value: &Value) -> Result<i64, PushFailure> {
+    field(value, "itemId")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| PushFailure::Unknown("The answer had no itemId.".into()))
+}
+
+impl Autotask {
+    async fn query_first(&self, kind: Kind, body: &Value) -> Result<Vec<Value>, SyncError> {
+        let page = self.client.call(Method::POST, &format!("{}/query", entity(kind)), Some(body), true).await?;
+        Ok(field(&page, "items").and_then(Value::as_array).cloned().unwrap_or_default())
+    }
+}
+
+impl Connector for Autotask {
+    async fn picklists(&self) -> Result<Vec<PicklistValue>, SyncError> {
+        let mut values = Vec::new();
+        for entity in ["Tickets", "TicketNotes"] {
+            let info = self.client.call(Method::GET, &format!("{entity}/entityInformation/fields"), None, true).await?;
+            let fields = field(&info, "fields")
+                .and_then(Value::as_array)
+                .ok_or_else(|| SyncError::Malformed(format!("{entity} field information has no fields")))?;
+            for described in fields {
+                let Some(name) = field(described, "name").and_then(Value::as_str) else { continue };
+                let Some(kind) = picklist_kind(entity, name) else { continue };
+                for item in field(described, "picklistValues").and_then(Value::as_array).into_iter().flatten() {
+                    let value = field(item, "value").and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()));
+                    let (Some(value), Some(label)) = (value, field(item, "label").and_then(Value::as_str)) else {
+                        continue;
+                    };
+                    values.push(PicklistValue {
+                        kind,
+                        value,
+                        label: label.to_string(),
+                        meaning: None,
+                        is_active: field(item, "isActive").and_then(Value::as_bool).unwrap_or(true),
+                        sort_order: field(item, "sortOrder").and_then(Value::as_i64).unwrap_or(0),
+                    });
+                }
+            }
+        }
+        Ok(values)
+    }
+
+    async fn pull(&self, kind: Kind, selection: &Selection, scope: &Scope, cursor: Option<&str>) -> Result<Page, SyncError> {
+        let body = query_body(kind, selection, scope);
+        let lane = format!("POST {}/query", entity(kind));
+        let page = match cursor {
+            None => self.client.call(Method::POST, &format!("{}/query", entity(kind)), Some(&body), true).await?,
+            Some(url) => {
+                check_url(url).map_err(|_| SyncError::Malformed("a nextPageUrl that is not https".into()))?;
+                self.client.call_absolute(Method::POST, url, &lane, Some(&body)).await?
+            }
+        };
+        let records = field(&page, "items")
+            .and_then(Value::as_array)
+            .cloned()
+            .ok_or_else(|| SyncError::Malformed(format!("a page of {} without items", entity(kind))))?;
+        let next = field(&page, "pageDetails")
+            .and_then(|details| field(details, "nextPageUrl"))
+            .and_then(Value::as_str)
+            .filter(|url| !url.is_empty())
+            .map(String::from);
+        Ok(Page { records, next })
+    }
+
+    async fn push(&self, op: &PushOp) -> Result<i64, PushFailure> {
+        let path = match (op.entity.as_str(), op.operation.as_str()) {
+            ("Ticket", "create") => "Tickets".to_string(),
+            ("Ticket", "update") => "Tickets".to_string(),
+            ("TicketNote", "create") => format!("Tickets/{}/Notes", op.target.unwrap_or_default()),
+            ("TimeEntry", "create") | ("TimeEntry", "update") => "TimeEntries".to_string(),
+            ("ServiceCall", "create") => "ServiceCalls".to_string(),
+            ("ServiceCallTicket", "create") => "ServiceCallTickets".to_string(),
+            ("ServiceCallTicketResource", "create") => "ServiceCallTicketResources".to_string(),
+            ("TicketAttachment", "create") => format!("Tickets/{}/Attachments", op.target.unwrap_or_default()),
+            (entity, operation) => return Err(PushFailure::Rejected(format!("Fieldkit cannot send a {operation} of {entity}."))),
+        };
+        let mut body = op.body.clone();
+        // Links Fieldkit makes with their own requests, not fields of the record.
+        if let Some(object) = body.as_object_mut() {
+            for link in ["secondaryResourceIDs", "ticketIDs", "resourceIDs"] {
+                object.remove(link);
+            }
+        }
+        if let Some(data) = &op.data {
+            if data.len() > MAX_ATTACHMENT_BYTES {
+                return Err(PushFailure::Rejected(format!(
+                    "The file is {:.1} MB; the PSA takes attachments up to {:.0} MB.",
+                    data.len() as f64 / 1e6,
+                    MAX_ATTACHMENT_BYTES as f64 / 1e6
+                )));
+            }
+            body["data"] = json!(base64::engine::general_purpose::STANDARD.encode(data));
+        }
+        let method = if op.operation == "update" { Method::PATCH } else { Method::POST };
+        let idempotent = op.operation == "update";
+        let answer = self.client.call(method, &path, Some(&body), idempotent).await.map_err(push_failure)?;
+        item_id(&answer)
+    }
+
+    async fn find_created(&self, op: &PushOp) -> Result<Option<i64>, SyncError> {
+        let text = |name: &str| op.body.get(name).cloned().unwrap_or(Value::Null);
+        let (kind, filter) = match op.entity.as_str() {
+            // Tickets carry the outbox key in externalID.
+            "Ticket" => (Kind::Tickets, vec![condition("eq", "externalID", json!(op.key.to_string()))]),
+            "TicketNote" => (
+                Kind::Notes,
+                vec![condition("eq", "ticketID", json!(op.target)), condition("eq", "title", text("title"))],
+            ),
+            "TimeEntry" => (
+                Kind::TimeEntries,
+                vec![
+                    condition("eq", "resourceID", text("resourceID")),
+                    condition("eq", "ticketID", text("ticketID")),
+                    condition("eq", "startDateTime", text("startDateTime")),
+                ],
+            ),
+            "ServiceCall" => (
+                Kind::ServiceCalls,
+                vec![
+                    condition("eq", "companyID", text("companyID")),
+                    condition("eq", "startDateTime", text("startDateTime")),
+                ],
+            ),
+            "ServiceCallTicket" => (
+                Kind::ServiceCallTickets,
+                vec![condition("eq", "serviceCallID", text("serviceCallID")), condition("eq", "ticketID", text("ticketID"))],
+            ),
+            "ServiceCallTicketResource" => (
+                Kind::ServiceCallResources,
+                vec![
+                    condition("eq", "serviceCallTicketID", text("serviceCallTicketID")),
+                    condition("eq", "resourceID", text("resourceID")),
+                ],
+            ),
+            "TicketAttachment" => {
+                let body = json!({ "filter": [condition("eq", "parentID", json!(op.target)), condition("eq", "title", text("title"))], "MaxRecords": PAGE_SIZE });
+                let found = self.client.call(Method::POST, "TicketAttachments/query", Some(&body), true).await?;
+                return Ok(field(&found, "items")
+                    .and_then(Value::as_array)
+                    .and_then(|items| items.first())
+                    .and_then(|item| field(item, "id"))
+                    .and_then(Value::as_i64));
+            }
+            _ => return Ok(None),
+        };
+        let body = json!({ "filter": filter, "MaxRecords": PAGE_SIZE });
+        let candidates = self.query_first(kind, &body).await?;
+        // Same title is not enough for a note: the text must match too.
+        let matches = |record: &&Value| match op.entity.as_str() {
+            "TicketNote" => field(record, "description") == op.body.get("description"),
+            "ServiceCall" => field(record, "description") == op.body.get("description"),
+            _ => true,
+        };
+        Ok(candidates.iter().find(matches).and_then(|record| field(record, "id")).and_then(Value::as_i64))
+    }
+
+    async fn pace(&self) -> Result<(), SyncError> {
+        self.client.check_threshold().await?;
+        Ok(())
+    }
+
+    fn request_count(&self) -> u64 {
+        self.client.request_count()
+    }
+}

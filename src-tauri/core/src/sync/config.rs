@@ -1,0 +1,173 @@
+//! The sync settings. The server address, the API user, which resource I am
+//! and my queues are plain settings; the integration code and the secret are
+//! encrypted by the vault (whose key lives in the OS keychain, or behind the
+//! technician's passphrase) and appear in no list, log or export.
+
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use ts_rs::TS;
+
+use super::autotask::{check_url, Autotask, Endpoint, RetryPolicy};
+use super::connector::Scope;
+use super::SyncError;
+use crate::db::Db;
+use crate::validation::FieldErrors;
+use crate::vault::Vault;
+
+const CONTEXT: &str = "psa credentials";
+
+/// The sync settings as the Settings page shows them (never the secret).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SyncSettings {
+    pub discovery_url: String,
+    pub api_user: String,
+    /// An integration code and secret are stored (encrypted).
+    pub has_credentials: bool,
+    /// My PSA resource id.
+    pub resource_id: Option<i64>,
+    /// The queues whose tickets I keep, besides mine.
+    pub queue_ids: Vec<i64>,
+    pub interval_minutes: u32,
+}
+
+/// The form. Empty `integration_code` and `secret` keep the stored ones.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct SyncSettingsDraft {
+    pub discovery_url: String,
+    pub api_user: String,
+    pub integration_code: String,
+    pub secret: String,
+    pub resource_id: String,
+    pub queue_ids: Vec<i64>,
+    pub interval_minutes: u32,
+}
+
+fn get(tx: &rusqlite::Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    tx.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()
+}
+
+fn put(tx: &Transaction<'_>, key: &str, value: &str) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+fn read(connection: &rusqlite::Connection) -> rusqlite::Result<SyncSettings> {
+    Ok(SyncSettings {
+        discovery_url: get(connection, "sync.discovery_url")?.unwrap_or_default(),
+        api_user: get(connection, "sync.api_user")?.unwrap_or_default(),
+        has_credentials: get(connection, "sync.credentials")?.is_some(),
+        resource_id: get(connection, "sync.resource_id")?.and_then(|t| t.parse().ok()),
+        queue_ids: get(connection, "sync.queue_ids")?.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default(),
+        interval_minutes: get(connection, "sync.interval_minutes")?.and_then(|t| t.parse().ok()).unwrap_or(5),
+    })
+}
+
+pub fn get_sync_settings(db: &Db) -> Result<SyncSettings, SyncError> {
+    Ok(db.read(read)?)
+}
+
+/// Saves the settings; new credentials are encrypted by the (unlocked) vault.
+pub fn save_sync_settings(db: &Db, vault: &Vault, draft: &SyncSettingsDraft) -> Result<SyncSettings, SyncError> {
+    let mut errors = FieldErrors::default();
+    let url = errors.text("discovery_url", &draft.discovery_url, true, 300);
+    if !url.is_empty() {
+        if let Err(message) = check_url(&url) {
+            errors.add("discovery_url", message);
+        }
+    }
+    let api_user = errors.text("api_user", &draft.api_user, true, 200);
+    let code = errors.text("integration_code", &draft.integration_code, false, 200);
+    let secret = draft.secret.trim().to_string();
+    let resource = draft.resource_id.trim();
+    let resource_id = match resource.parse::<i64>() {
+        Ok(id) if id > 0 => Some(id),
+        _ if resource.is_empty() => None,
+        _ => {
+            errors.add("resource_id", "Enter your resource id from the PSA, a number such as 29682885.");
+            None
+        }
+    };
+    if !(1..=240).contains(&draft.interval_minutes) {
+        errors.add("interval_minutes", "Choose between 1 and 240 minutes.");
+    }
+    let stored = db.read(|c| get(c, "sync.credentials"))?.is_some();
+    if !stored && code.is_empty() {
+        errors.add("integration_code", "Required.");
+    }
+    if !stored && secret.is_empty() {
+        errors.add("secret", "Required.");
+    }
+    errors.into_result().map_err(SyncError::Invalid)?;
+    let sealed = if code.is_empty() && secret.is_empty() {
+        None
+    } else {
+        // One of the two may be kept: merge with what is stored.
+        let (old_code, old_secret) = match stored {
+            true => credentials(db, vault)?,
+            false => (String::new(), zeroize::Zeroizing::new(String::new())),
+        };
+        let merged = json!({
+            "integration_code": if code.is_empty() { old_code } else { code },
+            "secret": if secret.is_empty() { old_secret.to_string() } else { secret },
+        });
+        Some(base64::engine::general_purpose::STANDARD.encode(vault.encrypt(&merged.to_string(), CONTEXT)?))
+    };
+    db.write(|tx| {
+        put(tx, "sync.discovery_url", url.trim_end_matches('/'))?;
+        put(tx, "sync.api_user", &api_user)?;
+        match resource_id {
+            Some(id) => put(tx, "sync.resource_id", &id.to_string())?,
+            None => {
+                tx.execute("DELETE FROM settings WHERE key = 'sync.resource_id'", [])?;
+            }
+        }
+        put(tx, "sync.queue_ids", &serde_json::to_string(&draft.queue_ids).unwrap_or_else(|_| "[]".into()))?;
+        put(tx, "sync.interval_minutes", &draft.interval_minutes.to_string())?;
+        if let Some(sealed) = &sealed {
+            put(tx, "sync.credentials", sealed)?;
+        }
+        read(tx)
+    })
+    .map_err(SyncError::from)
+}
+
+fn credentials(db: &Db, vault: &Vault) -> Result<(String, zeroize::Zeroizing<String>), SyncError> {
+    let sealed = db
+        .read(|c| get(c, "sync.credentials"))?
+        .ok_or_else(|| SyncError::Settings("Enter the PSA connection in Settings → Sync first.".into()))?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(sealed)
+        .map_err(|_| SyncError::Settings("The stored PSA credentials are damaged; enter them again.".into()))?;
+    let plain = vault.decrypt(&bytes, CONTEXT)?;
+    let value: serde_json::Value = serde_json::from_str(&plain)
+        .map_err(|_| SyncError::Settings("The stored PSA credentials are damaged; enter them again.".into()))?;
+    Ok((
+        value["integration_code"].as_str().unwrap_or_default().to_string(),
+        zeroize::Zeroizing::new(value["secret"].as_str().unwrap_or_default().to_string()),
+    ))
+}
+
+/// The connector and scope from the settings (the vault must be unlocked).
+pub fn connect(db: &Db, vault: &Vault, retry: RetryPolicy, now: DateTime<Utc>) -> Result<(Autotask, Scope), SyncError> {
+    let settings = get_sync_settings(db)?;
+    if settings.discovery_url.is_empty() || !settings.has_credentials {
+        return Err(SyncError::Settings("Enter the PSA connection in Settings → Sync first.".into()));
+    }
+    let me = settings
+        .resource_id
+        .ok_or_else(|| SyncError::Settings("Enter your PSA resource id in Settings → Sync.".into()))?;
+    let (integration_code, secret) = credentials(db, vault)?;
+    let connector = Autotask::new(
+        Endpoint { discovery_url: settings.discovery_url, api_user: settings.api_user, integration_code, secret },
+        retry,
+    )?;
+    Ok((connector, Scope { me, queues: settings.queue_ids, calls_since: now - chrono::Duration::days(30) }))
+}

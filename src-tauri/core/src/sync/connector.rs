@@ -1,0 +1,138 @@
+//! The PSA-agnostic connector: what the sync engine asks of any PSA. Records
+//! travel in one neutral shape — JSON objects with the field names of the
+//! first connector (Autotask's camelCase: `id`, `companyID`, `lastActivityDate`);
+//! a ConnectWise or HaloPSA connector maps its own records into it.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::SyncError;
+use crate::picklists::PicklistValue;
+
+/// What the cache holds, in pull order (parents before children).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Resources,
+    Companies,
+    Locations,
+    Contacts,
+    Devices,
+    Tickets,
+    SecondaryResources,
+    Notes,
+    ServiceCalls,
+    ServiceCallTickets,
+    ServiceCallResources,
+    TimeEntries,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Resources => "resources",
+            Kind::Companies => "companies",
+            Kind::Locations => "locations",
+            Kind::Contacts => "contacts",
+            Kind::Devices => "devices",
+            Kind::Tickets => "tickets",
+            Kind::SecondaryResources => "secondary_resources",
+            Kind::Notes => "notes",
+            Kind::ServiceCalls => "service_calls",
+            Kind::ServiceCallTickets => "service_call_tickets",
+            Kind::ServiceCallResources => "service_call_resources",
+            Kind::TimeEntries => "time_entries",
+        }
+    }
+
+    /// The record field that tells when it last changed, where the PSA has one.
+    pub fn change_field(self) -> Option<&'static str> {
+        match self {
+            Kind::Companies | Kind::Contacts | Kind::Tickets | Kind::Notes => Some("lastActivityDate"),
+            Kind::TimeEntries | Kind::ServiceCalls => Some("lastModifiedDateTime"),
+            Kind::Devices => Some("lastModifiedTime"),
+            _ => None,
+        }
+    }
+}
+
+/// Whose world: the technician and the queues they watch.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub me: i64,
+    pub queues: Vec<i64>,
+    /// Service calls ending before this are not pulled.
+    pub calls_since: DateTime<Utc>,
+}
+
+/// Which records of a kind.
+#[derive(Debug, Clone)]
+pub enum Selection {
+    /// Everything in scope changed after `since` (everything when `None`).
+    Changed { since: Option<DateTime<Utc>> },
+    /// Children of these parents (notes of tickets, locations of companies…),
+    /// changed after `since` when given.
+    Children { parents: Vec<i64>, since: Option<DateTime<Utc>> },
+    /// These records.
+    Ids(Vec<i64>),
+    /// Only the ids of everything in scope (full reconciliation).
+    AllIds,
+}
+
+/// One page of records and where the next one is.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub records: Vec<Value>,
+    pub next: Option<String>,
+}
+
+/// One outbox operation with its local references already turned into PSA ids.
+#[derive(Debug, Clone)]
+pub struct PushOp {
+    /// The outbox entry's idempotency key.
+    pub key: uuid::Uuid,
+    /// `Ticket`, `TicketNote`, `TimeEntry`, `ServiceCall`, `TicketAttachment`.
+    pub entity: String,
+    /// `create` or `update`.
+    pub operation: String,
+    /// The PSA id of the record an update changes; the parent (ticket) for notes and attachments.
+    pub target: Option<i64>,
+    /// The record in the neutral shape.
+    pub body: Value,
+    /// An attachment's bytes.
+    pub data: Option<Vec<u8>>,
+}
+
+/// How a push went wrong.
+#[derive(Debug)]
+pub enum PushFailure {
+    /// Refused as it is: the PSA's words, shown to the technician.
+    Rejected(String),
+    /// It may have happened: look it up before trying again.
+    Unknown(String),
+    /// It did not happen; try again later.
+    Transient(String),
+}
+
+/// A PSA, as the sync engine sees it.
+pub trait Connector: Send + Sync {
+    /// The picklists (statuses, priorities, queues, issue types, sources, note types).
+    fn picklists(&self) -> impl Future<Output = Result<Vec<PicklistValue>, SyncError>> + Send;
+    /// One page of `kind` (the first when `cursor` is `None`).
+    fn pull(
+        &self,
+        kind: Kind,
+        selection: &Selection,
+        scope: &Scope,
+        cursor: Option<&str>,
+    ) -> impl Future<Output = Result<Page, SyncError>> + Send;
+    /// Sends one operation; the PSA id of the record it made or changed.
+    fn push(&self, op: &PushOp) -> impl Future<Output = Result<i64, PushFailure>> + Send;
+    /// Whether a create already happened (its answer was lost): its PSA id.
+    fn find_created(&self, op: &PushOp) -> impl Future<Output = Result<Option<i64>, SyncError>> + Send;
+    /// Looks at the request budget and slows down when it runs low.
+    fn pace(&self) -> impl Future<Output = Result<(), SyncError>> + Send;
+    /// Requests made so far (for the summary and the benchmark).
+    fn request_count(&self) -> u64;
+}

@@ -1,0 +1,412 @@
+//! One sync cycle: push the outbox, then pull every kind of record changed
+//! since its watermark (less an overlap window), each page in one
+//! transaction; now and then a full reconciliation removes what the PSA
+//! deleted. Progress is published for the status line and the first-sync bar.
+
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, OptionalExtension};
+use serde::Serialize;
+use serde_json::Value;
+use ts_rs::TS;
+
+use super::apply::{self, apply_page, apply_picklists, clear_secondary, int, newest};
+use super::connector::{Connector, Kind, Scope, Selection};
+use super::push::push_outbox;
+use super::{SyncError, SyncReport};
+use crate::db::Db;
+
+/// Records changed just before a watermark can arrive late: pull this much again.
+const OVERLAP: Duration = Duration::minutes(5);
+/// A full reconciliation (deleted records) at most this often.
+const FULL_EVERY: Duration = Duration::hours(24);
+/// Parents per `in` filter.
+const CHUNK: usize = 500;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct KindCount {
+    pub kind: String,
+    pub count: u32,
+}
+
+/// What the sync is doing now (the UI polls it).
+#[derive(Debug, Clone, Default, Serialize, TS)]
+#[ts(export)]
+pub struct SyncProgress {
+    pub running: bool,
+    /// The first sync into an empty cache: the UI shows a progress bar.
+    pub first: bool,
+    pub phase: String,
+    pub counts: Vec<KindCount>,
+}
+
+impl SyncProgress {
+    fn add(&mut self, kind: Kind, count: usize) {
+        let name = kind.as_str();
+        match self.counts.iter_mut().find(|c| c.kind == name) {
+            Some(entry) => entry.count += count as u32,
+            None => self.counts.push(KindCount { kind: name.into(), count: count as u32 }),
+        }
+    }
+}
+
+fn publish(progress: &Mutex<SyncProgress>, change: impl FnOnce(&mut SyncProgress)) {
+    let mut state = progress.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    change(&mut state);
+}
+
+fn watermark(db: &Db, kind: Kind) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), SyncError> {
+    Ok(db.read(|c| {
+        c.query_row(
+            "SELECT watermark, last_full_at FROM sync_watermarks WHERE entity = ?1",
+            [kind.as_str()],
+            |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<DateTime<Utc>>>(1)?)),
+        )
+        .optional()
+    })?
+    .map(|(mark, full)| (mark.and_then(|m| DateTime::parse_from_rfc3339(&m).ok()).map(|m| m.with_timezone(&Utc)), full))
+    .unwrap_or((None, None)))
+}
+
+fn set_watermark(db: &Db, kind: Kind, mark: Option<DateTime<Utc>>, now: DateTime<Utc>, full: bool) -> Result<(), SyncError> {
+    db.write(|tx| {
+        tx.execute(
+            "INSERT INTO sync_watermarks (entity, watermark, last_pull_at, last_full_at) VALUES (?1, ?2, ?3, CASE WHEN ?4 THEN ?3 END)
+             ON CONFLICT (entity) DO UPDATE SET watermark = nullif(max(coalesce(watermark, ''), coalesce(excluded.watermark, '')), ''),
+                 last_pull_at = excluded.last_pull_at, last_full_at = coalesce(excluded.last_full_at, last_full_at)",
+            params![kind.as_str(), mark.map(|m| m.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)), now, full],
+        )
+    })?;
+    Ok(())
+}
+
+struct Puller<'a, C: Connector> {
+    db: &'a Db,
+    connector: &'a C,
+    scope: &'a Scope,
+    now: DateTime<Utc>,
+    progress: &'a Mutex<SyncProgress>,
+    report: &'a mut SyncReport,
+}
+
+impl<C: Connector> Puller<'_, C> {
+    /// Pulls every page of a selection, applying each in one transaction;
+    /// returns the records (for their ids) and the newest change time.
+    async fn pull(&mut self, kind: Kind, selection: Selection) -> Result<(Vec<Value>, Option<DateTime<Utc>>), SyncError> {
+        let mut all = Vec::new();
+        let mut newest_seen = None;
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = self.connector.pull(kind, &selection, self.scope, cursor.as_deref()).await?;
+            self.apply(kind, &page.records).await?;
+            newest_seen = newest_seen.max(newest(kind, &page.records));
+            publish(self.progress, |p| p.add(kind, page.records.len()));
+            match self.report.pulled.iter_mut().find(|c| c.kind == kind.as_str()) {
+                Some(entry) => entry.count += page.records.len() as u32,
+                None => self.report.pulled.push(KindCount { kind: kind.as_str().into(), count: page.records.len() as u32 }),
+            }
+            all.extend(page.records);
+            match page.next {
+                Some(next) if cursor.as_deref() != Some(next.as_str()) => cursor = Some(next),
+                _ => break,
+            }
+        }
+        Ok((all, newest_seen))
+    }
+
+    /// One page in one transaction; companies it needs are fetched first.
+    async fn apply(&mut self, kind: Kind, records: &[Value]) -> Result<(), SyncError> {
+        for _ in 0..2 {
+            let missing = self.db.write(|tx| apply_page(tx, kind, records, self.now))?;
+            if missing.companies.is_empty() {
+                return Ok(());
+            }
+            let ids: Vec<i64> = missing.companies.into_iter().collect();
+            for chunk in ids.chunks(CHUNK) {
+                let page = self.connector.pull(Kind::Companies, &Selection::Ids(chunk.to_vec()), self.scope, None).await?;
+                self.db.write(|tx| apply_page(tx, Kind::Companies, &page.records, self.now))?;
+                // A company the PSA does not return (the MSP itself, id 0): a placeholder keeps the ticket.
+                let found: BTreeSet<i64> = page.records.iter().filter_map(|r| int(r, "id")).collect();
+                let absent: Vec<Value> = chunk
+                    .iter()
+                    .filter(|id| !found.contains(id))
+                    .map(|id| serde_json::json!({ "id": id, "companyName": if *id == 0 { "Our company".to_string() } else { format!("Company {id}") } }))
+                    .collect();
+                if !absent.is_empty() {
+                    self.db.write(|tx| apply_page(tx, Kind::Companies, &absent, self.now))?;
+                }
+            }
+        }
+        Err(SyncError::Malformed("records refer to companies that cannot be read".into()))
+    }
+
+    async fn children(&mut self, kind: Kind, parents: &[i64], since: Option<DateTime<Utc>>) -> Result<Vec<Value>, SyncError> {
+        let mut all = Vec::new();
+        for chunk in parents.chunks(CHUNK) {
+            let (records, _) = self.pull(kind, Selection::Children { parents: chunk.to_vec(), since }).await?;
+            all.extend(records);
+        }
+        Ok(all)
+    }
+}
+
+fn ids(records: &[Value]) -> Vec<i64> {
+    records.iter().filter_map(|r| int(r, "id")).collect()
+}
+
+fn since(mark: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    mark.map(|m| m - OVERLAP)
+}
+
+/// One cycle: push, then pull (and reconcile when due or asked).
+pub async fn run_cycle<C: Connector>(
+    db: &Db,
+    connector: &C,
+    scope: &Scope,
+    now: DateTime<Utc>,
+    force_full: bool,
+    progress: &Mutex<SyncProgress>,
+) -> Result<SyncReport, SyncError> {
+    let started = Instant::now();
+    let before = connector.request_count();
+    let run_id: i64 = db.write(|tx| {
+        tx.execute("INSERT INTO sync_runs (started_at) VALUES (?1)", [now])?;
+        Ok::<_, rusqlite::Error>(tx.last_insert_rowid())
+    })?;
+    let (ticket_mark, last_full) = watermark(db, Kind::Tickets)?;
+    let first = ticket_mark.is_none();
+    publish(progress, |p| *p = SyncProgress { running: true, first, phase: "Sending changes".into(), counts: Vec::new() });
+    let mut report = SyncReport::default();
+    let outcome = async {
+        connector.pace().await?;
+        push_outbox(db, connector, scope, now, &mut report).await?;
+        publish(progress, |p| p.phase = "Receiving".into());
+        let full = force_full || first || last_full.is_none_or(|at| now - at > FULL_EVERY);
+        pull_all(db, connector, scope, now, first, full, progress, &mut report).await
+    }
+    .await;
+    report.requests = connector.request_count() - before;
+    report.milliseconds = started.elapsed().as_millis() as u64;
+    report.conflicts = db.read(|c| c.query_row("SELECT count(*) FROM sync_conflicts", [], |r| r.get::<_, u32>(0)))?;
+    let error = outcome.as_ref().err().map(|e| e.to_string());
+    db.write(|tx| {
+        tx.execute(
+            "UPDATE sync_runs SET finished_at = ?2, summary = ?3, error = ?4 WHERE id = ?1",
+            params![run_id, now + Duration::milliseconds(report.milliseconds as i64), serde_json::to_string(&report).unwrap_or_default(), error],
+        )?;
+        // Keep the last hundred cycles.
+        tx.execute("DELETE FROM sync_runs WHERE id <= ?1 - 100", [run_id])
+    })?;
+    publish(progress, |p| {
+        p.running = false;
+        p.phase = match &error {
+            Some(error) => error.clone(),
+            None => "Up to date".into(),
+        };
+    });
+    outcome.map(|_| report)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn pull_all<C: Connector>(
+    db: &Db,
+    connector: &C,
+    scope: &Scope,
+    now: DateTime<Utc>,
+    first: bool,
+    full: bool,
+    progress: &Mutex<SyncProgress>,
+    report: &mut SyncReport,
+) -> Result<(), SyncError> {
+    if full {
+        let values = connector.picklists().await?;
+        db.write(|tx| apply_picklists(tx, &values))?;
+    }
+    let mut puller = Puller { db, connector, scope, now, progress, report };
+
+    let (_, _) = puller.pull(Kind::Resources, Selection::Changed { since: None }).await?;
+    set_watermark(db, Kind::Resources, None, now, full)?;
+    adopt_me(db, scope.me)?;
+
+    let (mark, _) = watermark(db, Kind::Companies)?;
+    let (companies, newest_company) = puller.pull(Kind::Companies, Selection::Changed { since: since(mark) }).await?;
+    set_watermark(db, Kind::Companies, newest_company, now, full)?;
+    if first {
+        puller.pull(Kind::Locations, Selection::Changed { since: None }).await?;
+    } else if !companies.is_empty() {
+        puller.children(Kind::Locations, &ids(&companies), None).await?;
+    }
+    for kind in [Kind::Contacts, Kind::Devices] {
+        let (mark, _) = watermark(db, kind)?;
+        let (_, newest_seen) = puller.pull(kind, Selection::Changed { since: since(mark) }).await?;
+        set_watermark(db, kind, newest_seen, now, full)?;
+    }
+
+    // Tickets: my queues, mine, and those I am a secondary resource on.
+    let mine_secondary = puller.connector.pull(Kind::SecondaryResources, &Selection::Changed { since: None }, scope, None).await?;
+    let extra: BTreeSet<i64> = mine_secondary.records.iter().filter_map(|r| int(r, "ticketID")).collect();
+    let known: BTreeSet<i64> = db.read(|c| {
+        c.prepare("SELECT psa_id FROM tickets WHERE psa_id IS NOT NULL")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<BTreeSet<i64>>>()
+    })?;
+    let (mark, _) = watermark(db, Kind::Tickets)?;
+    let (mut tickets, mut newest_ticket) = puller.pull(Kind::Tickets, Selection::Changed { since: since(mark) }).await?;
+    let unseen: Vec<i64> = extra.iter().copied().filter(|id| !known.contains(id)).collect();
+    let seen_extra: Vec<i64> = extra.iter().copied().filter(|id| known.contains(id)).collect();
+    if !unseen.is_empty() {
+        tickets.extend(puller.children(Kind::Tickets, &unseen, None).await?);
+    }
+    if !seen_extra.is_empty() && mark.is_some() {
+        let changed = puller.children(Kind::Tickets, &seen_extra, since(mark)).await?;
+        newest_ticket = newest_ticket.max(newest(Kind::Tickets, &changed));
+        tickets.extend(changed);
+    }
+    let changed_tickets = ids(&tickets);
+    let new_tickets: Vec<i64> = changed_tickets.iter().copied().filter(|id| !known.contains(id)).collect();
+    if !changed_tickets.is_empty() {
+        db.write(|tx| clear_secondary(tx, &changed_tickets))?;
+        puller.children(Kind::SecondaryResources, &changed_tickets, None).await?;
+    }
+    // Notes: all of new tickets; changed ones of the others.
+    let (note_mark, _) = watermark(db, Kind::Notes)?;
+    let mut newest_note = None;
+    if first || note_mark.is_none() {
+        let all: Vec<i64> = db.read(|c| {
+            c.prepare("SELECT psa_id FROM tickets WHERE psa_id IS NOT NULL ORDER BY psa_id")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<i64>>>()
+        })?;
+        newest_note = newest(Kind::Notes, &puller.children(Kind::Notes, &all, None).await?);
+    } else {
+        if !new_tickets.is_empty() {
+            newest_note = newest(Kind::Notes, &puller.children(Kind::Notes, &new_tickets, None).await?);
+        }
+        let (_, changed) = puller.pull(Kind::Notes, Selection::Changed { since: since(note_mark) }).await?;
+        newest_note = newest_note.max(changed);
+    }
+    set_watermark(db, Kind::Notes, newest_note, now, full)?;
+    set_watermark(db, Kind::Tickets, newest_ticket.or(mark).or(Some(now - Duration::days(3650))), now, full)?;
+
+    // Service calls, their tickets and resources.
+    let (mark, _) = watermark(db, Kind::ServiceCalls)?;
+    let (calls, newest_call) = puller.pull(Kind::ServiceCalls, Selection::Changed { since: since(mark) }).await?;
+    if !calls.is_empty() {
+        let links = puller.children(Kind::ServiceCallTickets, &ids(&calls), None).await?;
+        if !links.is_empty() {
+            puller.children(Kind::ServiceCallResources, &ids(&links), None).await?;
+        }
+    }
+    set_watermark(db, Kind::ServiceCalls, newest_call, now, full)?;
+
+    let (mark, _) = watermark(db, Kind::TimeEntries)?;
+    let (_, newest_entry) = puller.pull(Kind::TimeEntries, Selection::Changed { since: since(mark) }).await?;
+    set_watermark(db, Kind::TimeEntries, newest_entry, now, full)?;
+
+    if full && !first {
+        publish(progress, |p| p.phase = "Checking for deleted records".into());
+        for kind in [Kind::Tickets, Kind::TimeEntries, Kind::ServiceCalls] {
+            let mut present = BTreeSet::new();
+            let mut cursor: Option<String> = None;
+            loop {
+                let page = connector.pull(kind, &Selection::AllIds, scope, cursor.as_deref()).await?;
+                present.extend(page.records.iter().filter_map(|r| int(r, "id")));
+                match page.next {
+                    Some(next) if cursor.as_deref() != Some(next.as_str()) => cursor = Some(next),
+                    _ => break,
+                }
+            }
+            if kind == Kind::Tickets {
+                present.extend(extra.iter().copied());
+            }
+            let removed = db.write(|tx| apply::remove_missing(tx, kind, &present))?;
+            puller.report.removed += removed;
+        }
+    }
+    Ok(())
+}
+
+/// The first sync makes "me" the resource with my PSA id.
+fn adopt_me(db: &Db, me: i64) -> Result<(), SyncError> {
+    db.write(|tx| -> Result<(), SyncError> {
+        let local: Option<String> =
+            tx.query_row("SELECT id FROM resources WHERE psa_id = ?1", [me], |r| r.get(0)).optional()?;
+        if let Some(local) = local {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES ('me', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [local],
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// The last cycle, as the status line shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SyncRun {
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+    pub pushed: u32,
+    pub pulled: u32,
+}
+
+/// Everything the status line and the sync page need.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SyncOverview {
+    pub configured: bool,
+    pub last_run: Option<SyncRun>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub pending: u32,
+    pub failed: Vec<crate::outbox::OutboxEntry>,
+    pub conflicts: u32,
+    pub progress: SyncProgress,
+}
+
+pub fn sync_overview(db: &Db, progress: &Mutex<SyncProgress>) -> Result<SyncOverview, SyncError> {
+    let settings = super::get_sync_settings(db)?;
+    let (last_run, last_success_at, pending, conflicts) = db.read(|c| -> rusqlite::Result<_> {
+        let last_run = c
+            .query_row(
+                "SELECT started_at, finished_at, error, summary FROM sync_runs ORDER BY id DESC LIMIT 1",
+                [],
+                |r| {
+                    let summary: String = r.get(3)?;
+                    let summary: Value = serde_json::from_str(&summary).unwrap_or(Value::Null);
+                    let pulled = summary["pulled"].as_array().map(|kinds| kinds.iter().filter_map(|k| k["count"].as_u64()).sum::<u64>()).unwrap_or(0);
+                    Ok(SyncRun {
+                        started_at: r.get(0)?,
+                        finished_at: r.get(1)?,
+                        error: r.get(2)?,
+                        pushed: summary["pushed"].as_u64().unwrap_or(0) as u32,
+                        pulled: pulled as u32,
+                    })
+                },
+            )
+            .optional()?;
+        let last_success_at = c
+            .query_row("SELECT max(finished_at) FROM sync_runs WHERE error IS NULL AND finished_at IS NOT NULL", [], |r| r.get(0))
+            .optional()?
+            .flatten();
+        let pending: u32 = c.query_row("SELECT count(*) FROM outbox WHERE state = 'pending'", [], |r| r.get(0))?;
+        let conflicts: u32 = c.query_row("SELECT count(*) FROM sync_conflicts", [], |r| r.get(0))?;
+        Ok((last_run, last_success_at, pending, conflicts))
+    })?;
+    let failed = crate::outbox::list_failed(db)?;
+    let progress = progress.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+    Ok(SyncOverview {
+        configured: !settings.discovery_url.is_empty() && settings.has_credentials && settings.resource_id.is_some(),
+        last_run,
+        last_success_at,
+        pending,
+        failed,
+        conflicts,
+        progress,
+    })
+}

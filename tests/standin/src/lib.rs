@@ -1,0 +1,1 @@
+//! A stand-in for the Autotask REST API (placeholder; being written).
