@@ -67,6 +67,14 @@ const COMMANDS: &[&str] = &[
     "stock_record",
     "stock_take",
     "stock_usage",
+    "sync_settings_get",
+    "sync_settings_save",
+    "sync_test",
+    "sync_now",
+    "sync_overview",
+    "sync_retry",
+    "sync_conflicts",
+    "sync_resolve",
 ];
 
 fn main() {

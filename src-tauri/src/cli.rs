@@ -1,6 +1,13 @@
-//! `fieldkit verify <report id | report.pdf>`: checks a sealed service report
-//! (or a PDF of one) without starting the window. Exit code 0 when it
-//! verifies, 1 when it does not, 2 when it cannot be checked.
+//! Commands without a window.
+//!
+//! `fieldkit verify <report id | report.pdf>` checks a sealed service report
+//! (or a PDF of one): exit code 0 when it verifies, 1 when it does not, 2
+//! when it cannot be checked.
+//!
+//! `fieldkit sync --once [--full]` runs one sync cycle with the PSA and prints
+//! a summary: exit code 0 when it completed, 1 when it did not. The vault
+//! opens from the keychain, or with the passphrase from
+//! `FIELDKIT_VAULT_PASSPHRASE` or the first line of standard input.
 
 use std::path::PathBuf;
 
@@ -11,8 +18,10 @@ use uuid::Uuid;
 
 /// Runs a subcommand when the arguments name one; `None` means start the app.
 pub fn run(args: &[String]) -> Option<i32> {
-    if args.get(1).map(String::as_str) != Some("verify") {
-        return None;
+    match args.get(1).map(String::as_str) {
+        Some("verify") => {}
+        Some("sync") => return Some(sync(args)),
+        _ => return None,
     }
     let Some(target) = args.get(2) else {
         eprintln!("usage: fieldkit verify <report id | report.pdf>   (FIELDKIT_DATA_DIR selects the data folder)");
@@ -54,6 +63,82 @@ pub fn run(args: &[String]) -> Option<i32> {
         Err(error) => {
             eprintln!("{error}");
             Some(2)
+        }
+    }
+}
+
+fn open_database() -> Result<Db, String> {
+    let data_dir = resolve_data_dir(os_app_data_dir()).ok_or("No data folder: set FIELDKIT_DATA_DIR.")?;
+    Db::open(&database_path(&data_dir)).map_err(|error| error.to_string())
+}
+
+fn sync(args: &[String]) -> i32 {
+    use fieldkit_core::sync::{self, SyncProgress};
+    use fieldkit_core::vault::{Vault, VaultState};
+    if !args.iter().any(|a| a == "--once") {
+        eprintln!("usage: fieldkit sync --once [--full]   (FIELDKIT_DATA_DIR selects the data folder)");
+        return 2;
+    }
+    let db = match open_database() {
+        Ok(db) => db,
+        Err(error) => {
+            eprintln!("{error}");
+            return 2;
+        }
+    };
+    let vault = Vault::default();
+    let unlocked = match vault.status(&db) {
+        Ok(status) if status.state == VaultState::NotSetUp => false,
+        Ok(status) if status.mode.as_deref() == Some("passphrase") => {
+            let passphrase = std::env::var("FIELDKIT_VAULT_PASSPHRASE").ok().or_else(|| {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line).ok().map(|_| line.trim_end_matches(['\r', '\n']).to_string())
+            });
+            vault.unlock(&db, passphrase.as_deref()).is_ok()
+        }
+        Ok(_) => vault.unlock(&db, None).is_ok(),
+        Err(_) => false,
+    };
+    if !unlocked {
+        eprintln!("The vault holding the PSA credentials could not be opened (set up the sync in the app first).");
+        return 1;
+    }
+    let now = crate::commands::now();
+    let (connector, scope) = match sync::connect(&db, &vault, Default::default(), now) {
+        Ok(pair) => pair,
+        Err(error) => {
+            eprintln!("{error}");
+            return 1;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("{error}");
+            return 2;
+        }
+    };
+    let progress = std::sync::Mutex::new(SyncProgress::default());
+    let full = args.iter().any(|a| a == "--full");
+    match runtime.block_on(sync::run_cycle(&db, &connector, &scope, now, full, &progress)) {
+        Ok(report) => {
+            let pulled: Vec<String> = report.pulled.iter().filter(|k| k.count > 0).map(|k| format!("{} {}", k.count, k.kind)).collect();
+            println!(
+                "Synced in {:.1} s with {} requests: pulled {}; pushed {}, refused {}, waiting {}; {} conflicts; {} removed.",
+                report.milliseconds as f64 / 1000.0,
+                report.requests,
+                if pulled.is_empty() { "nothing new".to_string() } else { pulled.join(", ") },
+                report.pushed,
+                report.failed,
+                report.waiting,
+                report.conflicts,
+                report.removed
+            );
+            0
+        }
+        Err(error) => {
+            eprintln!("Sync did not complete: {error}");
+            1
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod cli;
 mod commands;
 mod reminders;
+pub mod sync_service;
 
 use std::sync::Arc;
 
@@ -20,9 +21,11 @@ pub fn run() {
             // the reason and the way out (see `database_status`).
             let database = Arc::new(AppDatabase::open(&data_dir));
             reminders::start(app.handle().clone(), database.clone());
-            app.manage(database);
             // The key that opens secrets: in memory only, locked at start.
-            app.manage(Arc::new(fieldkit_core::vault::Vault::default()));
+            let vault = Arc::new(fieldkit_core::vault::Vault::default());
+            app.manage(sync_service::start(database.clone(), vault.clone()));
+            app.manage(database);
+            app.manage(vault);
             Ok(())
         })
         .plugin(navigation_guard())

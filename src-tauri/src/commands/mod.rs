@@ -7,6 +7,7 @@ mod database;
 mod reports;
 mod settings;
 mod stock;
+mod sync;
 mod tickets;
 mod time;
 
@@ -83,6 +84,14 @@ pub fn handler() -> impl Fn(Invoke<Wry>) -> bool + Send + Sync + 'static {
         stock::stock_record,
         stock::stock_take,
         stock::stock_usage,
+        sync::sync_settings_get,
+        sync::sync_settings_save,
+        sync::sync_test,
+        sync::sync_now,
+        sync::sync_overview,
+        sync::sync_retry,
+        sync::sync_conflicts,
+        sync::sync_resolve,
     ]
 }
 

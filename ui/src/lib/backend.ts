@@ -27,6 +27,11 @@ import type { MovementDraft } from "./bindings/MovementDraft";
 import type { MovementOutcome } from "./bindings/MovementOutcome";
 import type { StockCount } from "./bindings/StockCount";
 import type { ItemUsage } from "./bindings/ItemUsage";
+import type { SyncSettings } from "./bindings/SyncSettings";
+import type { SyncSettingsDraft } from "./bindings/SyncSettingsDraft";
+import type { SyncOverview } from "./bindings/SyncOverview";
+import type { Conflict } from "./bindings/Conflict";
+import type { Choice } from "./bindings/Choice";
 import type { Stamp } from "./bindings/Stamp";
 import type { SignatureInput } from "./bindings/SignatureInput";
 import type { Verification } from "./bindings/Verification";
@@ -129,6 +134,14 @@ export interface Backend {
   stockRecord(draft: MovementDraft): Promise<MovementOutcome>;
   stockTake(counts: StockCount[]): Promise<MovementOutcome>;
   stockUsage(itemId: string | null, months: number): Promise<ItemUsage[]>;
+  syncSettingsGet(): Promise<SyncSettings>;
+  syncSettingsSave(draft: SyncSettingsDraft): Promise<SyncSettings>;
+  syncTest(): Promise<string>;
+  syncNow(): Promise<void>;
+  syncOverview(): Promise<SyncOverview>;
+  syncRetry(seq: number): Promise<void>;
+  syncConflicts(): Promise<Conflict[]>;
+  syncResolve(id: string, choice: Choice): Promise<void>;
 }
 
 export const tauriBackend: Backend = {
@@ -196,6 +209,14 @@ export const tauriBackend: Backend = {
   stockRecord: (draft) => invoke("stock_record", { draft }),
   stockTake: (counts) => invoke("stock_take", { counts }),
   stockUsage: (itemId, months) => invoke("stock_usage", { itemId, months }),
+  syncSettingsGet: () => invoke("sync_settings_get"),
+  syncSettingsSave: (draft) => invoke("sync_settings_save", { draft }),
+  syncTest: () => invoke("sync_test"),
+  syncNow: () => invoke("sync_now"),
+  syncOverview: () => invoke("sync_overview"),
+  syncRetry: (seq) => invoke("sync_retry", { seq }),
+  syncConflicts: () => invoke("sync_conflicts"),
+  syncResolve: (id, choice) => invoke("sync_resolve", { id, choice }),
 };
 
 let current: Backend = tauriBackend;

@@ -33,6 +33,10 @@ summary: string,
  */
 payload: string, created_at: string, 
 /**
- * `pending`, `sent` or `failed`.
+ * `pending`, `sent`, `failed` (refused by the PSA) or `superseded`.
  */
-state: string, };
+state: string, 
+/**
+ * Why the last attempt failed (the PSA's words for a refusal).
+ */
+last_error: string | null, };

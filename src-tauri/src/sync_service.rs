@@ -1,0 +1,85 @@
+//! The background sync: a tokio task that runs a cycle at start, every few
+//! minutes, on "Sync now", and — after a failure to reach the PSA — every
+//! 30 seconds until the network returns.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use fieldkit_core::app_database::AppDatabase;
+use fieldkit_core::sync::{self, SyncError, SyncProgress};
+use fieldkit_core::vault::{Vault, VaultState};
+use tokio::sync::Notify;
+
+use crate::commands::now;
+
+/// What commands need of the background sync.
+#[derive(Clone, Default)]
+pub struct SyncService {
+    pub progress: Arc<Mutex<SyncProgress>>,
+    wake: Arc<Notify>,
+    /// One cycle at a time (the background task or `fieldkit sync --once`).
+    running: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl SyncService {
+    /// Asks for a cycle now.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// Runs one cycle if the sync is set up and the vault can be opened.
+/// `Ok(None)`: nothing to do yet (not configured, vault locked).
+pub async fn cycle_once(
+    service: &SyncService,
+    database: &AppDatabase,
+    vault: &Vault,
+) -> Result<Option<sync::SyncReport>, SyncError> {
+    let db = database.db().map_err(|error| SyncError::Settings(error.message))?;
+    let overview = sync::sync_overview(&db, &service.progress)?;
+    if !overview.configured {
+        return Ok(None);
+    }
+    if vault.status(&db)?.state != VaultState::Unlocked {
+        // The keychain opens without asking; a passphrase waits for the technician.
+        if vault.unlock(&db, None).is_err() {
+            return Ok(None);
+        }
+    }
+    let _one_at_a_time = service.running.try_lock().map_err(|_| SyncError::Busy)?;
+    let (connector, scope) = sync::connect(&db, vault, Default::default(), now())?;
+    sync::run_cycle(&db, &connector, &scope, now(), false, &service.progress).await.map(Some)
+}
+
+pub fn start(database: Arc<AppDatabase>, vault: Arc<Vault>) -> SyncService {
+    let service = SyncService::default();
+    let background = service.clone();
+    tauri::async_runtime::spawn(async move {
+        let mut delay = Duration::from_secs(2);
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = background.wake.notified() => {}
+            }
+            let interval = database
+                .db()
+                .ok()
+                .and_then(|db| sync::get_sync_settings(&db).ok())
+                .map(|settings| Duration::from_secs(u64::from(settings.interval_minutes.max(1)) * 60))
+                .unwrap_or(Duration::from_secs(300));
+            delay = match cycle_once(&background, &database, &vault).await {
+                Ok(_) => interval,
+                Err(SyncError::Unreachable(message)) => {
+                    eprintln!("[sync] the PSA could not be reached: {message}");
+                    Duration::from_secs(30).min(interval)
+                }
+                Err(SyncError::Busy) => interval,
+                Err(error) => {
+                    eprintln!("[sync] {error}");
+                    interval
+                }
+            };
+        }
+    });
+    service
+}
