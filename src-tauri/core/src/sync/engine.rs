@@ -179,14 +179,26 @@ pub async fn run_cycle<C: Connector>(
     })?;
     let (ticket_mark, last_full) = watermark(db, Kind::Tickets)?;
     let first = ticket_mark.is_none();
-    publish(progress, |p| *p = SyncProgress { running: true, first, phase: "Sending changes".into(), counts: Vec::new() });
+    publish(progress, |p| *p = SyncProgress { running: true, first, phase: "Starting".into(), counts: Vec::new() });
     let mut report = SyncReport::default();
     let outcome = async {
         connector.pace().await?;
-        push_outbox(db, connector, scope, now, &mut report).await?;
+        // Pull first: a ticket changed in the PSA meanwhile is merged (or
+        // becomes a conflict) before my change of it is sent.
         publish(progress, |p| p.phase = "Receiving".into());
         let full = force_full || first || last_full.is_none_or(|at| now - at > FULL_EVERY);
-        pull_all(db, connector, scope, now, first, full, progress, &mut report).await
+        pull_all(db, connector, scope, now, first, full, progress, &mut report).await?;
+        publish(progress, |p| p.phase = "Sending changes".into());
+        push_outbox(db, connector, scope, now, &mut report).await?;
+        // Tickets made here learn their PSA number.
+        let created = std::mem::take(&mut report.created_tickets);
+        if !created.is_empty() {
+            let mut puller = Puller { db, connector, scope, now, progress, report: &mut report };
+            for chunk in created.chunks(CHUNK) {
+                puller.pull(Kind::Tickets, Selection::Ids(chunk.to_vec())).await?;
+            }
+        }
+        Ok::<(), SyncError>(())
     }
     .await;
     report.requests = connector.request_count() - before;
