@@ -259,8 +259,8 @@ async fn pull_all<C: Connector>(
     }
 
     // Tickets: my queues, mine, and those I am a secondary resource on.
-    let mine_secondary = puller.connector.pull(Kind::SecondaryResources, &Selection::Changed { since: None }, scope, None).await?;
-    let extra: BTreeSet<i64> = mine_secondary.records.iter().filter_map(|r| int(r, "ticketID")).collect();
+    let mine_secondary = collect(connector, Kind::SecondaryResources, &Selection::Changed { since: None }, scope).await?;
+    let extra: BTreeSet<i64> = mine_secondary.iter().filter_map(|r| int(r, "ticketID")).collect();
     let known: BTreeSet<i64> = db.read(|c| {
         c.prepare("SELECT psa_id FROM tickets WHERE psa_id IS NOT NULL")?
             .query_map([], |r| r.get(0))?
@@ -322,16 +322,8 @@ async fn pull_all<C: Connector>(
     if full && !first {
         publish(progress, |p| p.phase = "Checking for deleted records".into());
         for kind in [Kind::Tickets, Kind::TimeEntries, Kind::ServiceCalls] {
-            let mut present = BTreeSet::new();
-            let mut cursor: Option<String> = None;
-            loop {
-                let page = connector.pull(kind, &Selection::AllIds, scope, cursor.as_deref()).await?;
-                present.extend(page.records.iter().filter_map(|r| int(r, "id")));
-                match page.next {
-                    Some(next) if cursor.as_deref() != Some(next.as_str()) => cursor = Some(next),
-                    _ => break,
-                }
-            }
+            let mut present: BTreeSet<i64> =
+                collect(connector, kind, &Selection::AllIds, scope).await?.iter().filter_map(|r| int(r, "id")).collect();
             if kind == Kind::Tickets {
                 present.extend(extra.iter().copied());
             }
@@ -340,6 +332,20 @@ async fn pull_all<C: Connector>(
         }
     }
     Ok(())
+}
+
+/// Every page of a selection, read but not applied.
+async fn collect<C: Connector>(connector: &C, kind: Kind, selection: &Selection, scope: &Scope) -> Result<Vec<Value>, SyncError> {
+    let mut all = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = connector.pull(kind, selection, scope, cursor.as_deref()).await?;
+        all.extend(page.records);
+        match page.next {
+            Some(next) if cursor.as_deref() != Some(next.as_str()) => cursor = Some(next),
+            _ => return Ok(all),
+        }
+    }
 }
 
 /// The first sync makes "me" the resource with my PSA id.
