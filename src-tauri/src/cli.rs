@@ -122,7 +122,8 @@ fn sync(args: &[String]) -> i32 {
     let full = args.iter().any(|a| a == "--full");
     match runtime.block_on(sync::run_cycle(&db, &connector, &scope, now, full, &progress)) {
         Ok(report) => {
-            let pulled: Vec<String> = report.pulled.iter().filter(|k| k.count > 0).map(|k| format!("{} {}", k.count, k.kind)).collect();
+            let pulled: Vec<String> =
+                report.pulled.iter().filter(|k| k.count > 0).map(|k| format!("{} {}", k.count, k.kind)).collect();
             println!(
                 "Synced in {:.1} s with {} requests: pulled {}; pushed {}, refused {}, waiting {}; {} conflicts; {} removed.",
                 report.milliseconds as f64 / 1000.0,

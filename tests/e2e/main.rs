@@ -16,13 +16,13 @@ mod first_rows;
 mod reports;
 /// shell: navigation by mouse and keyboard, and the settings showing where the data lives.
 mod shell;
-/// tickets: every view and its count, a ticket's note and status, raising
-/// tickets from the field, restart persistence, search and the outbox.
-mod tickets;
 /// stock: two cables used on a sealed service report come off the stock, the
 /// item falls to its reorder level, one restock request waits in the outbox,
 /// receiving stock clears the low badge, and a restart keeps it all.
 mod stock;
+/// tickets: every view and its count, a ticket's note and status, raising
+/// tickets from the field, restart persistence, search and the outbox.
+mod tickets;
 /// time: the timer across a restart, placeholders going overdue with the clock
 /// moved on, and the weekly check.
 mod time;

@@ -48,8 +48,12 @@ async fn wait_on_hand(app: &App, item: &str, expected: &str) -> TestResult {
 }
 
 async fn open_item(app: &App, item: &str) -> TestResult {
-    let button = app.wait_for(&format!("[data-testid='stock-row'][data-item-id='{item}'] [data-testid='stock-row-open']")).await?;
-    app.client.execute("arguments[0].scrollIntoView({ block: 'center' })", vec![serde_json::to_value(&button)?]).await?;
+    let button = app
+        .wait_for(&format!("[data-testid='stock-row'][data-item-id='{item}'] [data-testid='stock-row-open']"))
+        .await?;
+    app.client
+        .execute("arguments[0].scrollIntoView({ block: 'center' })", vec![serde_json::to_value(&button)?])
+        .await?;
     button.click().await?;
     app.testid("stock-item-detail").await?;
     Ok(())

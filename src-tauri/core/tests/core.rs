@@ -14,6 +14,11 @@ mod reports;
 /// sample_data: the generator the app, tests and benchmarks share.
 #[path = "core/sample_data.rs"]
 mod sample_data;
+/// stock: the movement ledger (property tests: the quantity is the sum,
+/// concurrent saves lose nothing), bad input, restock requests, and parts
+/// used on a sealed service report.
+#[path = "core/stock.rs"]
+mod stock;
 /// tickets: views, detail, field actions with their outbox entries, raising
 /// tickets, search, and bad input.
 #[path = "core/tickets.rs"]
@@ -22,8 +27,3 @@ mod tickets;
 /// the weekly check and my week.
 #[path = "core/time.rs"]
 mod time;
-/// stock: the movement ledger (property tests: the quantity is the sum,
-/// concurrent saves lose nothing), bad input, restock requests, and parts
-/// used on a sealed service report.
-#[path = "core/stock.rs"]
-mod stock;

@@ -477,8 +477,9 @@ fn main() {
                     .collect()
             })
             .collect();
-        let parts: Vec<PartLine> =
-            (1..=20).map(|i| PartLine { item: format!("Cat6 patch cable {i} m"), quantity: i, item_id: None }).collect();
+        let parts: Vec<PartLine> = (1..=20)
+            .map(|i| PartLine { item: format!("Cat6 patch cable {i} m"), quantity: i, item_id: None })
+            .collect();
         let (mut seals, mut pdfs) = (Vec::new(), Vec::new());
         let mut size = 0;
         for (ticket, _) in ids.iter().take((n / 4).max(10)) {
@@ -520,7 +521,9 @@ fn main() {
         summary.stock_items, summary.stock_movements
     );
     {
-        use fieldkit_core::stock::{item_history, list_stock, record_movement, stock_usage, MovementDraft, MovementKind};
+        use fieldkit_core::stock::{
+            item_history, list_stock, record_movement, stock_usage, MovementDraft, MovementKind,
+        };
         let items: Vec<Uuid> = list_stock(&db).expect("stock").items.iter().map(|item| item.id).collect();
         let mut insert = raw
             .prepare(
@@ -570,7 +573,12 @@ fn main() {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .unwrap();
-        println!("on hand across items {} = ledger sum {} ({})", check.0, check.1, if check.0 == check.1 { "ok" } else { "MISMATCH" });
+        println!(
+            "on hand across items {} = ledger sum {} ({})",
+            check.0,
+            check.1,
+            if check.0 == check.1 { "ok" } else { "MISMATCH" }
+        );
     }
 
     println!("\npeak memory (VmHWM) {:.0} MiB", peak_memory_mib());

@@ -92,7 +92,11 @@ pub(super) fn generate(
         let ticket = (!ticket_rows.is_empty()).then(|| *sequence.pick(ticket_rows));
         let roll = sequence.between(0, 99);
         if ledger.on_hand[index] <= level {
-            ledger.record(tx, index, movement(id, MovementKind::Received, quantity, "Restock from the office", None, at))?;
+            ledger.record(
+                tx,
+                index,
+                movement(id, MovementKind::Received, quantity, "Restock from the office", None, at),
+            )?;
         } else if roll < 6 {
             ledger.record(tx, index, movement(id, MovementKind::Returned, 1, "Not needed after all", ticket, at))?;
         } else if roll < 9 {
@@ -106,7 +110,8 @@ pub(super) fn generate(
     let counted_at = now - Duration::days(3);
     for (index, (id, level, _)) in items.iter().enumerate() {
         let target = if KIT[index].0 == "Cat6 patch cable 2 m" { level + 2 } else { level + 2 + (index as i64 % 5) };
-        let mut counted = movement(*id, MovementKind::Counted, target - ledger.on_hand[index], "Stock-take", None, counted_at);
+        let mut counted =
+            movement(*id, MovementKind::Counted, target - ledger.on_hand[index], "Stock-take", None, counted_at);
         counted.counted = Some(target);
         ledger.record(tx, index, counted)?;
     }

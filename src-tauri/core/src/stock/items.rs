@@ -12,7 +12,8 @@ use super::{MovementKind, StockCategory, StockError, StockItem, StockItemDraft, 
 use crate::db::{uuid_column, Db};
 use crate::validation::FieldErrors;
 
-const ITEM_COLUMNS: &str = "id, name, category, unit, location, reorder_level, reorder_quantity, notes, on_hand, updated_at";
+const ITEM_COLUMNS: &str =
+    "id, name, category, unit, location, reorder_level, reorder_quantity, notes, on_hand, updated_at";
 
 fn item_from_row(row: &Row<'_>, requested: &[Uuid]) -> rusqlite::Result<StockItem> {
     let id = uuid_column(row, 0)?;
@@ -37,7 +38,9 @@ fn item_from_row(row: &Row<'_>, requested: &[Uuid]) -> rusqlite::Result<StockIte
 }
 
 fn requested_items(connection: &Connection) -> Result<Vec<Uuid>, StockError> {
-    Ok(pending_request(connection)?.map(|request| request.lines.iter().map(|line| line.item_id).collect()).unwrap_or_default())
+    Ok(pending_request(connection)?
+        .map(|request| request.lines.iter().map(|line| line.item_id).collect())
+        .unwrap_or_default())
 }
 
 pub(crate) fn read_item(connection: &Connection, id: Uuid) -> Result<StockItem, StockError> {
@@ -66,7 +69,8 @@ pub fn list_stock(db: &Db) -> Result<StockList, StockError> {
                       CASE WHEN on_hand <= reorder_level THEN on_hand - reorder_level END,
                       name COLLATE NOCASE"
         ))?;
-        let items = statement.query_map([], |row| item_from_row(row, &requested))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let items =
+            statement.query_map([], |row| item_from_row(row, &requested))?.collect::<rusqlite::Result<Vec<_>>>()?;
         let low_count = items.iter().filter(|item| item.low).count() as u32;
         Ok(StockList { items, low_count, pending_request: pending })
     })
@@ -88,8 +92,7 @@ pub fn save_item(db: &Db, draft: &StockItemDraft, now: DateTime<Utc>) -> Result<
     };
     let notes = errors.text("notes", &draft.notes, false, 2000);
     let reorder_level = parse_quantity(&mut errors, "reorder_level", &draft.reorder_level, Allowed::ZeroOrMore);
-    let reorder_quantity =
-        parse_quantity(&mut errors, "reorder_quantity", &draft.reorder_quantity, Allowed::Positive);
+    let reorder_quantity = parse_quantity(&mut errors, "reorder_quantity", &draft.reorder_quantity, Allowed::Positive);
     let initial = if draft.id.is_none() && !draft.initial_quantity.trim().is_empty() {
         parse_quantity(&mut errors, "initial_quantity", &draft.initial_quantity, Allowed::ZeroOrMore)
     } else {

@@ -10,9 +10,7 @@ use uuid::Uuid;
 use super::items::read_item;
 use super::quantity::{parse_quantity, Allowed};
 use super::restock::review;
-use super::{
-    ItemHistory, MovementDraft, MovementKind, MovementOutcome, StockCount, StockError, StockMovement,
-};
+use super::{ItemHistory, MovementDraft, MovementKind, MovementOutcome, StockCount, StockError, StockMovement};
 use crate::db::{uuid_column, Db};
 use crate::validation::{FieldError, FieldErrors};
 
@@ -142,7 +140,8 @@ pub fn stock_take(db: &Db, counts: &[StockCount], now: DateTime<Utc>) -> Result<
         if count.count.trim().is_empty() {
             continue;
         }
-        if let Some(value) = parse_quantity(&mut errors, &format!("counts.{index}"), &count.count, Allowed::ZeroOrMore) {
+        if let Some(value) = parse_quantity(&mut errors, &format!("counts.{index}"), &count.count, Allowed::ZeroOrMore)
+        {
             parsed.push((count.item_id, value));
         }
     }
@@ -214,8 +213,8 @@ pub fn item_history(db: &Db, item_id: Uuid, limit: u32) -> Result<ItemHistory, S
     db.read(|connection| {
         let item = read_item(connection, item_id)?;
         let limit = limit.clamp(1, 1000);
-        let mut statement =
-            connection.prepare_cached(&format!("{MOVEMENT_SELECT} WHERE m.item_id = ?1 ORDER BY m.seq DESC LIMIT ?2"))?;
+        let mut statement = connection
+            .prepare_cached(&format!("{MOVEMENT_SELECT} WHERE m.item_id = ?1 ORDER BY m.seq DESC LIMIT ?2"))?;
         let mut movements = statement
             .query_map(params![item_id.to_string(), limit + 1], movement_from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;

@@ -20,10 +20,10 @@ use crate::db::DbError;
 use crate::error::{ErrorCode, ErrorPayload};
 use crate::validation::FieldError;
 
-pub use items::{get_item, list_stock, save_item};
 pub(crate) use items::insert_sample_item;
-pub use ledger::{item_history, record_movement, stock_take};
+pub use items::{get_item, list_stock, save_item};
 pub(crate) use ledger::{insert_movement, refuse_if_short, NewMovement};
+pub use ledger::{item_history, record_movement, stock_take};
 pub(crate) use restock::review;
 pub use restock::{pending_restock_request, RestockLine, RestockRequest};
 pub use usage::{stock_usage, ItemUsage, MonthUsage};

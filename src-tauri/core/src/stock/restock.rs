@@ -129,10 +129,8 @@ pub(crate) fn review(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result<Option<
     if let Some(mut request) = pending_request(tx)? {
         let still_low = request.lines.iter().any(|line| low.iter().any(|item| item.item_id == line.item_id));
         if still_low {
-            let added: Vec<RestockLine> = low
-                .into_iter()
-                .filter(|item| !request.lines.iter().any(|line| line.item_id == item.item_id))
-                .collect();
+            let added: Vec<RestockLine> =
+                low.into_iter().filter(|item| !request.lines.iter().any(|line| line.item_id == item.item_id)).collect();
             if added.is_empty() {
                 return Ok(None);
             }
@@ -198,7 +196,12 @@ fn draft(tx: &Transaction<'_>, lines: Vec<RestockLine>, now: DateTime<Utc>) -> R
     )?;
     tx.execute(
         "INSERT INTO restock_requests (id, lines, outbox_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-        params![id.to_string(), serde_json::to_string(&lines).unwrap_or_else(|_| "[]".into()), outbox_id.to_string(), now],
+        params![
+            id.to_string(),
+            serde_json::to_string(&lines).unwrap_or_else(|_| "[]".into()),
+            outbox_id.to_string(),
+            now
+        ],
     )?;
     Ok(RestockRequest { id, pending: true, lines, outbox_id, created_at: now, updated_at: now, closed_at: None })
 }

@@ -47,7 +47,9 @@ pub fn stock_usage(
     let since = first.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     db.read(|connection| {
         let mut items: Vec<ItemUsage> = connection
-            .prepare_cached("SELECT id, name, unit FROM stock_items WHERE ?1 IS NULL OR id = ?1 ORDER BY name COLLATE NOCASE")?
+            .prepare_cached(
+                "SELECT id, name, unit FROM stock_items WHERE ?1 IS NULL OR id = ?1 ORDER BY name COLLATE NOCASE",
+            )?
             .query_map([item_id.map(|id| id.to_string())], |row| {
                 Ok(ItemUsage {
                     item_id: uuid_column(row, 0)?,

@@ -114,7 +114,12 @@ fn guess_meaning(kind: PicklistKind, label: &str) -> Option<&'static str> {
 
 /// Applies one page of `kind`. `Err(SyncError::NeedsParents)` when it refers
 /// to companies not cached yet (nothing is written then).
-pub(crate) fn apply_page(tx: &Transaction<'_>, kind: Kind, records: &[Value], now: DateTime<Utc>) -> Result<Missing, SyncError> {
+pub(crate) fn apply_page(
+    tx: &Transaction<'_>,
+    kind: Kind,
+    records: &[Value],
+    now: DateTime<Utc>,
+) -> Result<Missing, SyncError> {
     let mut missing = Missing::default();
     if matches!(kind, Kind::Tickets | Kind::ServiceCalls) {
         for record in records {
@@ -181,7 +186,8 @@ fn resource(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> {
 
 fn is_msa(record: &Value) -> bool {
     field(record, "userDefinedFields").and_then(Value::as_array).into_iter().flatten().any(|udf| {
-        text(udf, "name").eq_ignore_ascii_case("MSA") && matches!(text(udf, "value").to_ascii_lowercase().as_str(), "yes" | "true" | "1")
+        text(udf, "name").eq_ignore_ascii_case("MSA")
+            && matches!(text(udf, "value").to_ascii_lowercase().as_str(), "yes" | "true" | "1")
     })
 }
 
@@ -406,13 +412,16 @@ fn note(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Result<Opti
     let author_psa = int(record, "creatorResourceID");
     let author = local_id(tx, "resources", author_psa)?;
     let author_name: String = match &author {
-        Some(id) => tx.query_row("SELECT first_name || ' ' || last_name FROM resources WHERE id = ?1", [id], |r| r.get(0))?,
+        Some(id) => {
+            tx.query_row("SELECT first_name || ' ' || last_name FROM resources WHERE id = ?1", [id], |r| r.get(0))?
+        }
         None => String::new(),
     };
     let visible = int(record, "publish") == Some(1);
     let from_customer = author_psa.is_none() && int(record, "createdByContactID").is_some();
     let created = time(record, "createDateTime").unwrap_or(now);
-    let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM ticket_notes WHERE psa_id = ?1)", [psa], |r| r.get(0))?;
+    let exists: bool =
+        tx.query_row("SELECT EXISTS (SELECT 1 FROM ticket_notes WHERE psa_id = ?1)", [psa], |r| r.get(0))?;
     if exists {
         tx.execute(
             "UPDATE ticket_notes SET ticket_row = ?2, note_type = ?3, title = ?4, body = ?5, is_customer_visible = ?6 WHERE psa_id = ?1",
@@ -445,7 +454,9 @@ fn service_call(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Res
     let psa = psa_id(record)?;
     let Some(customer) = local_id(tx, "customers", int(record, "companyID"))? else { return Ok(false) };
     let site = local_id(tx, "sites", int(record, "companyLocationID"))?;
-    let (Some(start), Some(end)) = (time(record, "startDateTime"), time(record, "endDateTime")) else { return Ok(false) };
+    let (Some(start), Some(end)) = (time(record, "startDateTime"), time(record, "endDateTime")) else {
+        return Ok(false);
+    };
     if end <= start {
         return Ok(false);
     }
@@ -477,7 +488,10 @@ fn call_ticket(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> 
          ON CONFLICT (psa_id) DO UPDATE SET appointment_id = excluded.appointment_id, ticket_row = excluded.ticket_row",
         params![psa, appointment, row],
     )?;
-    tx.execute("INSERT OR IGNORE INTO appointment_tickets (appointment_id, ticket_row) VALUES (?1, ?2)", params![appointment, row])?;
+    tx.execute(
+        "INSERT OR IGNORE INTO appointment_tickets (appointment_id, ticket_row) VALUES (?1, ?2)",
+        params![appointment, row],
+    )?;
     Ok(true)
 }
 
@@ -488,7 +502,8 @@ fn call_resource(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError
             .optional()?,
         None => None,
     };
-    let (Some(appointment), Some(resource)) = (appointment, local_id(tx, "resources", int(record, "resourceID"))?) else {
+    let (Some(appointment), Some(resource)) = (appointment, local_id(tx, "resources", int(record, "resourceID"))?)
+    else {
         return Ok(false);
     };
     tx.execute(
@@ -505,7 +520,9 @@ fn time_entry(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Resul
     else {
         return Ok(false);
     };
-    let (Some(start), Some(end)) = (time(record, "startDateTime"), time(record, "endDateTime")) else { return Ok(false) };
+    let (Some(start), Some(end)) = (time(record, "startDateTime"), time(record, "endDateTime")) else {
+        return Ok(false);
+    };
     if end <= start {
         return Ok(false);
     }
@@ -568,7 +585,9 @@ pub(crate) fn remove_missing(tx: &Transaction<'_>, kind: Kind, present: &BTreeSe
         ),
         Kind::Notes => ("ticket_notes", ""),
         Kind::TimeEntries => ("time_entries", ""),
-        Kind::ServiceCalls => ("appointments", " AND NOT EXISTS (SELECT 1 FROM time_entries e WHERE e.appointment_id = appointments.id)"),
+        Kind::ServiceCalls => {
+            ("appointments", " AND NOT EXISTS (SELECT 1 FROM time_entries e WHERE e.appointment_id = appointments.id)")
+        }
         _ => return Ok(0),
     };
     let known: Vec<i64> = tx

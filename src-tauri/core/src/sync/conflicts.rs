@@ -52,7 +52,9 @@ pub(crate) fn merge_ticket(
     now: DateTime<Utc>,
 ) -> Result<(i64, Option<String>), SyncError> {
     let (local_status, local_resource): (i64, Option<String>) =
-        tx.query_row("SELECT status, primary_resource_id FROM tickets WHERE row = ?1", [row], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        tx.query_row("SELECT status, primary_resource_id FROM tickets WHERE row = ?1", [row], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
     let Some(mut agreed) = base(tx, row)? else {
         set_base(tx, row, remote_status, remote_resource.as_deref())?;
         return Ok((remote_status, remote_resource));
@@ -77,10 +79,7 @@ pub(crate) fn merge_ticket(
         }
         // Only the local side changed: keep it; its outbox entry will send it.
     }
-    tx.execute(
-        "UPDATE sync_base SET fields = ?2 WHERE ticket_row = ?1",
-        params![row, agreed.to_string()],
-    )?;
+    tx.execute("UPDATE sync_base SET fields = ?2 WHERE ticket_row = ?1", params![row, agreed.to_string()])?;
     Ok((merged[STATUS].as_i64().unwrap_or(remote_status), merged[RESOURCE].as_str().map(String::from)))
 }
 
@@ -113,7 +112,11 @@ fn label(connection: &rusqlite::Connection, field: &str, value: &str) -> rusqlit
     let value: Value = serde_json::from_str(value).unwrap_or(Value::Null);
     Ok(match (field, &value) {
         (STATUS, Value::Number(number)) => connection
-            .query_row("SELECT label FROM picklist_values WHERE kind = 'status' AND value = ?1", [number.as_i64()], |r| r.get(0))
+            .query_row(
+                "SELECT label FROM picklist_values WHERE kind = 'status' AND value = ?1",
+                [number.as_i64()],
+                |r| r.get(0),
+            )
             .optional()?
             .unwrap_or_else(|| format!("Status {number}")),
         (RESOURCE, Value::String(id)) => connection

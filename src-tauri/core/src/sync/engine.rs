@@ -59,20 +59,30 @@ fn publish(progress: &Mutex<SyncProgress>, change: impl FnOnce(&mut SyncProgress
     change(&mut state);
 }
 
-fn watermark(db: &Db, kind: Kind) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>), SyncError> {
-    Ok(db.read(|c| {
-        c.query_row(
-            "SELECT watermark, last_full_at FROM sync_watermarks WHERE entity = ?1",
-            [kind.as_str()],
-            |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<DateTime<Utc>>>(1)?)),
-        )
-        .optional()
-    })?
-    .map(|(mark, full)| (mark.and_then(|m| DateTime::parse_from_rfc3339(&m).ok()).map(|m| m.with_timezone(&Utc)), full))
-    .unwrap_or((None, None)))
+/// A kind's watermark and the time of its last full reconciliation.
+type Marks = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+fn watermark(db: &Db, kind: Kind) -> Result<Marks, SyncError> {
+    Ok(db
+        .read(|c| {
+            c.query_row("SELECT watermark, last_full_at FROM sync_watermarks WHERE entity = ?1", [kind.as_str()], |r| {
+                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<DateTime<Utc>>>(1)?))
+            })
+            .optional()
+        })?
+        .map(|(mark, full)| {
+            (mark.and_then(|m| DateTime::parse_from_rfc3339(&m).ok()).map(|m| m.with_timezone(&Utc)), full)
+        })
+        .unwrap_or((None, None)))
 }
 
-fn set_watermark(db: &Db, kind: Kind, mark: Option<DateTime<Utc>>, now: DateTime<Utc>, full: bool) -> Result<(), SyncError> {
+fn set_watermark(
+    db: &Db,
+    kind: Kind,
+    mark: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    full: bool,
+) -> Result<(), SyncError> {
     db.write(|tx| {
         tx.execute(
             "INSERT INTO sync_watermarks (entity, watermark, last_pull_at, last_full_at) VALUES (?1, ?2, ?3, CASE WHEN ?4 THEN ?3 END)
@@ -96,7 +106,11 @@ struct Puller<'a, C: Connector> {
 impl<C: Connector> Puller<'_, C> {
     /// Pulls every page of a selection, applying each in one transaction;
     /// returns the records (for their ids) and the newest change time.
-    async fn pull(&mut self, kind: Kind, selection: Selection) -> Result<(Vec<Value>, Option<DateTime<Utc>>), SyncError> {
+    async fn pull(
+        &mut self,
+        kind: Kind,
+        selection: Selection,
+    ) -> Result<(Vec<Value>, Option<DateTime<Utc>>), SyncError> {
         let mut all = Vec::new();
         let mut newest_seen = None;
         let mut cursor: Option<String> = None;
@@ -107,7 +121,9 @@ impl<C: Connector> Puller<'_, C> {
             publish(self.progress, |p| p.add(kind, page.records.len()));
             match self.report.pulled.iter_mut().find(|c| c.kind == kind.as_str()) {
                 Some(entry) => entry.count += page.records.len() as u32,
-                None => self.report.pulled.push(KindCount { kind: kind.as_str().into(), count: page.records.len() as u32 }),
+                None => {
+                    self.report.pulled.push(KindCount { kind: kind.as_str().into(), count: page.records.len() as u32 })
+                }
             }
             all.extend(page.records);
             match page.next {
@@ -127,7 +143,8 @@ impl<C: Connector> Puller<'_, C> {
             }
             let ids: Vec<i64> = missing.companies.into_iter().collect();
             for chunk in ids.chunks(CHUNK) {
-                let page = self.connector.pull(Kind::Companies, &Selection::Ids(chunk.to_vec()), self.scope, None).await?;
+                let page =
+                    self.connector.pull(Kind::Companies, &Selection::Ids(chunk.to_vec()), self.scope, None).await?;
                 self.db.write(|tx| apply_page(tx, Kind::Companies, &page.records, self.now))?;
                 // A company the PSA does not return (the MSP itself, id 0): a placeholder keeps the ticket.
                 let found: BTreeSet<i64> = page.records.iter().filter_map(|r| int(r, "id")).collect();
@@ -144,7 +161,12 @@ impl<C: Connector> Puller<'_, C> {
         Err(SyncError::Malformed("records refer to companies that cannot be read".into()))
     }
 
-    async fn children(&mut self, kind: Kind, parents: &[i64], since: Option<DateTime<Utc>>) -> Result<Vec<Value>, SyncError> {
+    async fn children(
+        &mut self,
+        kind: Kind,
+        parents: &[i64],
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<Value>, SyncError> {
         let mut all = Vec::new();
         for chunk in parents.chunks(CHUNK) {
             let (records, _) = self.pull(kind, Selection::Children { parents: chunk.to_vec(), since }).await?;
@@ -208,7 +230,12 @@ pub async fn run_cycle<C: Connector>(
     db.write(|tx| {
         tx.execute(
             "UPDATE sync_runs SET finished_at = ?2, summary = ?3, error = ?4 WHERE id = ?1",
-            params![run_id, now + Duration::milliseconds(report.milliseconds as i64), serde_json::to_string(&report).unwrap_or_default(), error],
+            params![
+                run_id,
+                now + Duration::milliseconds(report.milliseconds as i64),
+                serde_json::to_string(&report).unwrap_or_default(),
+                error
+            ],
         )?;
         // Keep the last hundred cycles.
         tx.execute("DELETE FROM sync_runs WHERE id <= ?1 - 100", [run_id])
@@ -259,7 +286,8 @@ async fn pull_all<C: Connector>(
     }
 
     // Tickets: my queues, mine, and those I am a secondary resource on.
-    let mine_secondary = collect(connector, Kind::SecondaryResources, &Selection::Changed { since: None }, scope).await?;
+    let mine_secondary =
+        collect(connector, Kind::SecondaryResources, &Selection::Changed { since: None }, scope).await?;
     let extra: BTreeSet<i64> = mine_secondary.iter().filter_map(|r| int(r, "ticketID")).collect();
     let known: BTreeSet<i64> = db.read(|c| {
         c.prepare("SELECT psa_id FROM tickets WHERE psa_id IS NOT NULL")?
@@ -267,7 +295,8 @@ async fn pull_all<C: Connector>(
             .collect::<rusqlite::Result<BTreeSet<i64>>>()
     })?;
     let (mark, _) = watermark(db, Kind::Tickets)?;
-    let (mut tickets, mut newest_ticket) = puller.pull(Kind::Tickets, Selection::Changed { since: since(mark) }).await?;
+    let (mut tickets, mut newest_ticket) =
+        puller.pull(Kind::Tickets, Selection::Changed { since: since(mark) }).await?;
     let unseen: Vec<i64> = extra.iter().copied().filter(|id| !known.contains(id)).collect();
     let seen_extra: Vec<i64> = extra.iter().copied().filter(|id| known.contains(id)).collect();
     if !unseen.is_empty() {
@@ -322,8 +351,11 @@ async fn pull_all<C: Connector>(
     if full && !first {
         publish(progress, |p| p.phase = "Checking for deleted records".into());
         for kind in [Kind::Tickets, Kind::TimeEntries, Kind::ServiceCalls] {
-            let mut present: BTreeSet<i64> =
-                collect(connector, kind, &Selection::AllIds, scope).await?.iter().filter_map(|r| int(r, "id")).collect();
+            let mut present: BTreeSet<i64> = collect(connector, kind, &Selection::AllIds, scope)
+                .await?
+                .iter()
+                .filter_map(|r| int(r, "id"))
+                .collect();
             if kind == Kind::Tickets {
                 present.extend(extra.iter().copied());
             }
@@ -335,7 +367,12 @@ async fn pull_all<C: Connector>(
 }
 
 /// Every page of a selection, read but not applied.
-async fn collect<C: Connector>(connector: &C, kind: Kind, selection: &Selection, scope: &Scope) -> Result<Vec<Value>, SyncError> {
+async fn collect<C: Connector>(
+    connector: &C,
+    kind: Kind,
+    selection: &Selection,
+    scope: &Scope,
+) -> Result<Vec<Value>, SyncError> {
     let mut all = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -397,7 +434,10 @@ pub fn sync_overview(db: &Db, progress: &Mutex<SyncProgress>) -> Result<SyncOver
                 |r| {
                     let summary: String = r.get(3)?;
                     let summary: Value = serde_json::from_str(&summary).unwrap_or(Value::Null);
-                    let pulled = summary["pulled"].as_array().map(|kinds| kinds.iter().filter_map(|k| k["count"].as_u64()).sum::<u64>()).unwrap_or(0);
+                    let pulled = summary["pulled"]
+                        .as_array()
+                        .map(|kinds| kinds.iter().filter_map(|k| k["count"].as_u64()).sum::<u64>())
+                        .unwrap_or(0);
                     Ok(SyncRun {
                         started_at: r.get(0)?,
                         finished_at: r.get(1)?,
@@ -409,7 +449,11 @@ pub fn sync_overview(db: &Db, progress: &Mutex<SyncProgress>) -> Result<SyncOver
             )
             .optional()?;
         let last_success_at = c
-            .query_row("SELECT max(finished_at) FROM sync_runs WHERE error IS NULL AND finished_at IS NOT NULL", [], |r| r.get(0))
+            .query_row(
+                "SELECT max(finished_at) FROM sync_runs WHERE error IS NULL AND finished_at IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
             .optional()?
             .flatten();
         let pending: u32 = c.query_row("SELECT count(*) FROM outbox WHERE state = 'pending'", [], |r| r.get(0))?;

@@ -2,8 +2,8 @@
 //! outbox exactly once. The engine talks to a PSA-agnostic [`Connector`];
 //! [`autotask`] is the first implementation.
 
-pub mod autotask;
 mod apply;
+pub mod autotask;
 mod config;
 mod conflicts;
 mod connector;

@@ -69,7 +69,9 @@ fn record_key(entry: &Entry) -> String {
     let ticket = |name: &str| entry.payload.get(name).and_then(uuid_text);
     match entry.entity.as_str() {
         "Ticket" => entry.entity_id.clone(),
-        "ServiceCall" => entry.payload.get("tickets").and_then(|t| t.get(0)).and_then(uuid_text).unwrap_or(entry.entity_id.clone()),
+        "ServiceCall" => {
+            entry.payload.get("tickets").and_then(|t| t.get(0)).and_then(uuid_text).unwrap_or(entry.entity_id.clone())
+        }
         _ => ticket("ticket").unwrap_or(entry.entity_id.clone()),
     }
 }
@@ -240,7 +242,9 @@ fn prepare(db: &Db, entry: &Entry, company_name: &str) -> Result<Result<PushOp, 
 fn load(db: &Db) -> Result<Vec<Entry>, SyncError> {
     Ok(db.read(|c| {
         let floor: i64 = c
-            .query_row("SELECT CAST(watermark AS INTEGER) FROM sync_watermarks WHERE entity = 'outbox'", [], |r| r.get(0))
+            .query_row("SELECT CAST(watermark AS INTEGER) FROM sync_watermarks WHERE entity = 'outbox'", [], |r| {
+                r.get(0)
+            })
             .optional()?
             .unwrap_or(0);
         let mut statement = c.prepare(
@@ -289,12 +293,18 @@ fn succeeded(db: &Db, entry: &Entry, op: &PushOp, psa: i64, now: DateTime<Utc>) 
             _ => None,
         };
         if let Some(table) = table {
-            tx.execute(&format!("UPDATE {table} SET psa_id = ?2 WHERE id = ?1 AND psa_id IS NULL"), params![entry.entity_id, psa])?;
+            tx.execute(
+                &format!("UPDATE {table} SET psa_id = ?2 WHERE id = ?1 AND psa_id IS NULL"),
+                params![entry.entity_id, psa],
+            )?;
         }
         if entry.entity == "Ticket" && entry.operation == "update" {
-            let row: Option<i64> = tx.query_row("SELECT row FROM tickets WHERE psa_id = ?1", [psa], |r| r.get(0)).optional()?;
+            let row: Option<i64> =
+                tx.query_row("SELECT row FROM tickets WHERE psa_id = ?1", [psa], |r| r.get(0)).optional()?;
             if let Some(row) = row {
-                for (name, value) in [("status", op.body.get("status")), ("assignedResource", entry.payload.get("assignedResource"))] {
+                for (name, value) in
+                    [("status", op.body.get("status")), ("assignedResource", entry.payload.get("assignedResource"))]
+                {
                     if let Some(value) = value {
                         super::conflicts::agree(tx, row, name, value)?;
                     }
@@ -307,7 +317,12 @@ fn succeeded(db: &Db, entry: &Entry, op: &PushOp, psa: i64, now: DateTime<Utc>) 
 
 /// Creates that come in several requests (a service call and its links):
 /// each link is looked up before it is made, so a retry never doubles one.
-async fn push_children<C: Connector>(connector: &C, op: &PushOp, parent: i64, scope: &Scope) -> Result<(), PushFailure> {
+async fn push_children<C: Connector>(
+    connector: &C,
+    op: &PushOp,
+    parent: i64,
+    scope: &Scope,
+) -> Result<(), PushFailure> {
     let child = |entity: &str, body: Value| PushOp {
         key: op.key,
         entity: entity.into(),
@@ -325,7 +340,9 @@ async fn push_children<C: Connector>(connector: &C, op: &PushOp, parent: i64, sc
     match op.entity.as_str() {
         "ServiceCall" => {
             for ticket in op.body["ticketIDs"].as_array().into_iter().flatten() {
-                let link = ensure(child("ServiceCallTicket", json!({ "id": 0, "serviceCallID": parent, "ticketID": ticket }))).await?;
+                let link =
+                    ensure(child("ServiceCallTicket", json!({ "id": 0, "serviceCallID": parent, "ticketID": ticket })))
+                        .await?;
                 for resource in op.body["resourceIDs"].as_array().into_iter().flatten() {
                     ensure(child(
                         "ServiceCallTicketResource",
@@ -338,9 +355,15 @@ async fn push_children<C: Connector>(connector: &C, op: &PushOp, parent: i64, sc
         "Ticket" if op.operation == "create" => {
             let _ = scope;
             for resource in op.body["secondaryResourceIDs"].as_array().into_iter().flatten() {
-                let link = child("TicketSecondaryResource", json!({ "id": 0, "ticketID": parent, "resourceID": resource }));
+                let link =
+                    child("TicketSecondaryResource", json!({ "id": 0, "ticketID": parent, "resourceID": resource }));
                 let exists = connector
-                    .pull(Kind::SecondaryResources, &Selection::Children { parents: vec![parent], since: None }, scope, None)
+                    .pull(
+                        Kind::SecondaryResources,
+                        &Selection::Children { parents: vec![parent], since: None },
+                        scope,
+                        None,
+                    )
                     .await
                     .map_err(|e| PushFailure::Transient(e.to_string()))?
                     .records

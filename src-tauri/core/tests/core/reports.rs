@@ -57,8 +57,9 @@ fn a_report_is_sealed_verified_and_a_changed_byte_is_named() {
     assert_eq!(report.ticket_number, ticket.number);
     assert!(!report.customer_name.is_empty() && !report.technician_name.is_empty());
     stamp_report(&db, report.id, Stamp::Arrived, now).unwrap();
-    let parts: Vec<PartLine> =
-        (1..=20).map(|i| PartLine { item: format!("Cat6 patch cable {i} m <b>blue</b>"), quantity: i, item_id: None }).collect();
+    let parts: Vec<PartLine> = (1..=20)
+        .map(|i| PartLine { item: format!("Cat6 patch cable {i} m <b>blue</b>"), quantity: i, item_id: None })
+        .collect();
     let work =
         format!("Replaced the switch <script>alert(1)</script>. {}", "Traced every drop and labelled it. ".repeat(400));
     save_report_draft(

@@ -158,11 +158,8 @@ fn concurrent_saves_lose_nothing() {
             std::thread::spawn(move || {
                 let mut applied = 0i64;
                 for step in 0..200 {
-                    let (kind, quantity) = if (step + thread) % 3 == 0 {
-                        (MovementKind::Received, 2)
-                    } else {
-                        (MovementKind::Used, 1)
-                    };
+                    let (kind, quantity) =
+                        if (step + thread) % 3 == 0 { (MovementKind::Received, 2) } else { (MovementKind::Used, 1) };
                     match record_movement(&db, &movement(item.id, kind, &quantity.to_string()), now) {
                         Ok(outcome) => applied += outcome.movements[0].delta,
                         Err(StockError::Short(_)) => {}
@@ -221,7 +218,10 @@ fn bad_input_gets_field_level_messages_and_saves_nothing() {
     }
     let mut adjustment = movement(item.id, MovementKind::Adjusted, "-1");
     adjustment.reason = " ".into();
-    assert_eq!(fields(record_movement(&db, &adjustment, now).unwrap_err()), vec![("reason".into(), "Required.".into())]);
+    assert_eq!(
+        fields(record_movement(&db, &adjustment, now).unwrap_err()),
+        vec![("reason".into(), "Required.".into())]
+    );
 
     // Taking more than there is: refused with the line named, then recorded anyway and marked.
     let errors = fields(record_movement(&db, &movement(item.id, MovementKind::Used, "6"), now).unwrap_err());

@@ -86,9 +86,11 @@ impl From<Failure> for SyncError {
 fn error_text(body: &str) -> String {
     match serde_json::from_str::<Value>(body) {
         Ok(value) => match value.get("errors").and_then(Value::as_array) {
-            Some(errors) if !errors.is_empty() => {
-                errors.iter().map(|e| e.as_str().map(str::to_string).unwrap_or_else(|| e.to_string())).collect::<Vec<_>>().join(" ")
-            }
+            Some(errors) if !errors.is_empty() => errors
+                .iter()
+                .map(|e| e.as_str().map(str::to_string).unwrap_or_else(|| e.to_string()))
+                .collect::<Vec<_>>()
+                .join(" "),
             _ => body.chars().take(200).collect(),
         },
         Err(_) => body.chars().take(200).collect(),
@@ -148,7 +150,8 @@ impl Client {
         if let (Some(url), false) = (zone.as_ref(), again) {
             return Ok(url.clone());
         }
-        let url = format!("{}/atservicesrest/V1.0/zoneInformation?user={}", self.base(), encode(&self.endpoint.api_user));
+        let url =
+            format!("{}/atservicesrest/V1.0/zoneInformation?user={}", self.base(), encode(&self.endpoint.api_user));
         let value = self.send_once(Method::GET, &url, None, false).await?;
         let found = value
             .get("url")
@@ -197,13 +200,25 @@ impl Client {
     /// Sends `method path` (relative to the zone, e.g. `Tickets/query`) with
     /// retries. `idempotent` is false for creates: a create whose answer was
     /// lost is reported as [`Failure::Unknown`] and never resent here.
-    pub async fn call(&self, method: Method, path: &str, body: Option<&Value>, idempotent: bool) -> Result<Value, Failure> {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        idempotent: bool,
+    ) -> Result<Value, Failure> {
         let lane_key = format!("{method} {}", path.split('?').next().unwrap_or(path));
         self.call_url(method, None, path, &lane_key, body, idempotent).await
     }
 
     /// As [`call`](Self::call) for an absolute URL the server gave (`nextPageUrl`).
-    pub async fn call_absolute(&self, method: Method, url: &str, lane: &str, body: Option<&Value>) -> Result<Value, Failure> {
+    pub async fn call_absolute(
+        &self,
+        method: Method,
+        url: &str,
+        lane: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, Failure> {
         self.call_url(method, Some(url), "", lane, body, true).await
     }
 
@@ -251,7 +266,13 @@ impl Client {
         }
     }
 
-    async fn send_once(&self, method: Method, url: &str, body: Option<&Value>, authenticated: bool) -> Result<Value, Failure> {
+    async fn send_once(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+        authenticated: bool,
+    ) -> Result<Value, Failure> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let mut request = self.http.request(method, url).header("Accept", "application/json");
         if authenticated {
@@ -275,10 +296,13 @@ impl Client {
             Err(error) => return Err(Failure::Unknown(format!("the answer was cut off ({})", describe(&error)))),
         };
         match status {
-            s if s.is_success() => serde_json::from_str(&text)
-                .map_err(|_| Failure::Unknown(format!("the answer was not JSON: {}", text.chars().take(80).collect::<String>()))),
+            s if s.is_success() => serde_json::from_str(&text).map_err(|_| {
+                Failure::Unknown(format!("the answer was not JSON: {}", text.chars().take(80).collect::<String>()))
+            }),
             StatusCode::UNAUTHORIZED => Err(Failure::Rejected(UNAUTHORIZED.into())),
-            StatusCode::TOO_MANY_REQUESTS => Err(Failure::Transient(format!("too many requests: {}", error_text(&text)))),
+            StatusCode::TOO_MANY_REQUESTS => {
+                Err(Failure::Transient(format!("too many requests: {}", error_text(&text))))
+            }
             // The server's own trouble: a write may or may not have happened.
             StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => {
                 Err(Failure::Unknown(format!("{status}: {}", error_text(&text))))

@@ -37,7 +37,9 @@ impl Autotask {
     pub async fn test_connection(&self) -> Result<String, SyncError> {
         let versions = self.client.versions().await?;
         if !versions.iter().any(|v| v == "1.0") {
-            return Err(SyncError::Rejected(format!("The server does not offer API version 1.0 (it offers {versions:?}).")));
+            return Err(SyncError::Rejected(format!(
+                "The server does not offer API version 1.0 (it offers {versions:?})."
+            )));
         }
         let (used, limit) = self.client.check_threshold().await?;
         Ok(format!("Connected. {used} of {limit} requests used this hour."))
@@ -199,7 +201,13 @@ impl Connector for Autotask {
         Ok(values)
     }
 
-    async fn pull(&self, kind: Kind, selection: &Selection, scope: &Scope, cursor: Option<&str>) -> Result<Page, SyncError> {
+    async fn pull(
+        &self,
+        kind: Kind,
+        selection: &Selection,
+        scope: &Scope,
+        cursor: Option<&str>,
+    ) -> Result<Page, SyncError> {
         let body = query_body(kind, selection, scope);
         let lane = format!("POST {}/query", entity(kind));
         let page = match cursor {
@@ -231,7 +239,9 @@ impl Connector for Autotask {
             ("ServiceCallTicket", "create") => "ServiceCallTickets".to_string(),
             ("ServiceCallTicketResource", "create") => "ServiceCallTicketResources".to_string(),
             ("TicketAttachment", "create") => format!("Tickets/{}/Attachments", op.target.unwrap_or_default()),
-            (entity, operation) => return Err(PushFailure::Rejected(format!("Fieldkit cannot send a {operation} of {entity}."))),
+            (entity, operation) => {
+                return Err(PushFailure::Rejected(format!("Fieldkit cannot send a {operation} of {entity}.")))
+            }
         };
         let mut body = op.body.clone();
         // Links Fieldkit makes with their own requests, not fields of the record.
@@ -282,7 +292,10 @@ impl Connector for Autotask {
             ),
             "ServiceCallTicket" => (
                 Kind::ServiceCallTickets,
-                vec![condition("eq", "serviceCallID", text("serviceCallID")), condition("eq", "ticketID", text("ticketID"))],
+                vec![
+                    condition("eq", "serviceCallID", text("serviceCallID")),
+                    condition("eq", "ticketID", text("ticketID")),
+                ],
             ),
             "ServiceCallTicketResource" => (
                 Kind::ServiceCallResources,
