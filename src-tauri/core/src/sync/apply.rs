@@ -108,6 +108,9 @@ fn guess_meaning(kind: PicklistKind, label: &str) -> Option<&'static str> {
         PicklistKind::IssueType if label.contains("backup") => Some(meaning::ISSUE_TYPE_BACKUP_CHECK),
         PicklistKind::IssueType if label.contains("discrepanc") => Some(meaning::ISSUE_TYPE_DISCREPANCY),
         PicklistKind::Source if label.contains("field") => Some(meaning::SOURCE_FIELD),
+        PicklistKind::WorkType if !label.contains("internal") && !label.contains("travel") => {
+            Some(meaning::WORK_TYPE_BILLABLE)
+        }
         _ => None,
     }
 }
@@ -308,7 +311,10 @@ fn ticket(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Result<Op
     let priority = int(record, "priority").unwrap_or(2);
     let created = time(record, "createDate").unwrap_or(now);
     let activity = time(record, "lastActivityDate").unwrap_or(created);
-    let row = ticket_row(tx, Some(psa))?;
+    let row = match ticket_row(tx, Some(psa))? {
+        Some(row) => Some(row),
+        None => adopt_ticket(tx, record, psa)?,
+    };
     let row = match row {
         Some(row) => {
             // Status and primary resource can be changed here too: merge them.
@@ -382,6 +388,28 @@ fn ticket(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Result<Op
     Ok(Some(row))
 }
 
+/// A ticket made here whose create reached the PSA although its answer was
+/// lost: the PSA returns it with our outbox key in `externalID`. The local
+/// ticket takes its PSA id instead of a second copy being made.
+fn adopt_ticket(tx: &Transaction<'_>, record: &Value, psa: i64) -> Result<Option<i64>, SyncError> {
+    let key = text(record, "externalID");
+    if key.is_empty() {
+        return Ok(None);
+    }
+    let row: Option<i64> = tx
+        .query_row(
+            "SELECT t.row FROM outbox o JOIN tickets t ON t.id = o.entity_id
+             WHERE o.id = ?1 AND o.entity = 'Ticket' AND o.operation = 'create' AND t.psa_id IS NULL",
+            [&key],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(row) = row {
+        tx.execute("UPDATE tickets SET psa_id = ?2 WHERE row = ?1", params![row, psa])?;
+    }
+    Ok(row)
+}
+
 fn secondary(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> {
     let (Some(row), Some(resource)) =
         (ticket_row(tx, int(record, "ticketID"))?, local_id(tx, "resources", int(record, "resourceID"))?)
@@ -420,8 +448,16 @@ fn note(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Result<Opti
     let visible = int(record, "publish") == Some(1);
     let from_customer = author_psa.is_none() && int(record, "createdByContactID").is_some();
     let created = time(record, "createDateTime").unwrap_or(now);
-    let exists: bool =
+    let mut exists: bool =
         tx.query_row("SELECT EXISTS (SELECT 1 FROM ticket_notes WHERE psa_id = ?1)", [psa], |r| r.get(0))?;
+    if !exists {
+        // A note written here whose answer was lost: adopt it, do not copy it.
+        exists = tx.execute(
+            "UPDATE ticket_notes SET psa_id = ?1 WHERE row = (SELECT row FROM ticket_notes WHERE ticket_row = ?2 AND psa_id IS NULL
+                 AND title = ?3 AND body = ?4 ORDER BY row LIMIT 1)",
+            params![psa, row, text(record, "title"), text(record, "description")],
+        )? > 0;
+    }
     if exists {
         tx.execute(
             "UPDATE ticket_notes SET ticket_row = ?2, note_type = ?3, title = ?4, body = ?5, is_customer_visible = ?6 WHERE psa_id = ?1",
@@ -462,7 +498,21 @@ fn service_call(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Res
     }
     let description = text(record, "description");
     let kind = if description.to_ascii_lowercase().contains("remote") { "remote" } else { "on_site" };
-    match local_id(tx, "appointments", Some(psa))? {
+    let known = match local_id(tx, "appointments", Some(psa))? {
+        Some(id) => Some(id),
+        // A service call booked here whose answer was lost: adopt it.
+        None => tx
+            .query_row(
+                "SELECT id FROM appointments WHERE psa_id IS NULL AND customer_id = ?1 AND start_at = ?2",
+                params![customer, start],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?,
+    };
+    if let Some(id) = &known {
+        tx.execute("UPDATE appointments SET psa_id = ?2 WHERE id = ?1 AND psa_id IS NULL", params![id, psa])?;
+    }
+    match known {
         Some(id) => tx.execute(
             "UPDATE appointments SET customer_id = ?2, site_id = ?3, kind = ?4, start_at = ?5, end_at = ?6, description = ?7 WHERE id = ?1",
             params![id, customer, site, kind, start, end, description],
@@ -528,7 +578,21 @@ fn time_entry(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Resul
     }
     let work_type = int(record, "billingCodeID").or_else(|| int(record, "roleID")).unwrap_or(0);
     let billable = !boolean(record, "isNonBillable").unwrap_or(false);
-    match local_id(tx, "time_entries", Some(psa))? {
+    let known = match local_id(tx, "time_entries", Some(psa))? {
+        Some(id) => Some(id),
+        // An entry made here whose answer was lost: adopt it.
+        None => tx
+            .query_row(
+                "SELECT id FROM time_entries WHERE psa_id IS NULL AND resource_id = ?1 AND ticket_row = ?2 AND start_at = ?3",
+                params![resource, row, start],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?,
+    };
+    if let Some(id) = &known {
+        tx.execute("UPDATE time_entries SET psa_id = ?2 WHERE id = ?1 AND psa_id IS NULL", params![id, psa])?;
+    }
+    match known {
         Some(id) => tx.execute(
             "UPDATE time_entries SET resource_id = ?2, ticket_row = ?3, start_at = ?4, end_at = ?5, work_type = ?6, billable = ?7,
                  summary_notes = ?8, internal_notes = ?9, updated_at = ?10 WHERE id = ?1",

@@ -180,6 +180,17 @@ fn ids(records: &[Value]) -> Vec<i64> {
     records.iter().filter_map(|r| int(r, "id")).collect()
 }
 
+/// Ids of the records that really changed since `mark` (the overlap window
+/// brings some back unchanged: their children need no new pull).
+fn changed_since(kind: Kind, records: &[Value], mark: Option<DateTime<Utc>>) -> Vec<i64> {
+    let Some(field) = kind.change_field() else { return ids(records) };
+    records
+        .iter()
+        .filter(|r| mark.is_none_or(|mark| apply::time(r, field).is_none_or(|at| at > mark)))
+        .filter_map(|r| int(r, "id"))
+        .collect()
+}
+
 fn since(mark: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
     mark.map(|m| m - OVERLAP)
 }
@@ -262,7 +273,19 @@ async fn pull_all<C: Connector>(
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     if full {
-        let values = connector.picklists().await?;
+        let mut values = connector.picklists().await?;
+        // Work types are Autotask billing codes, not a ticket picklist; until
+        // they are synced, Fieldkit's defaults keep time entries possible.
+        let has_work_types: bool = db.read(|c| {
+            c.query_row("SELECT EXISTS (SELECT 1 FROM picklist_values WHERE kind = 'work_type')", [], |r| r.get(0))
+        })?;
+        if !has_work_types {
+            values.extend(
+                crate::picklists::default_picklists()
+                    .into_iter()
+                    .filter(|v| v.kind == crate::picklists::PicklistKind::WorkType),
+            );
+        }
         db.write(|tx| apply_picklists(tx, &values))?;
     }
     let mut puller = Puller { db, connector, scope, now, progress, report };
@@ -271,13 +294,17 @@ async fn pull_all<C: Connector>(
     set_watermark(db, Kind::Resources, None, now, full)?;
     adopt_me(db, scope.me)?;
 
-    let (mark, _) = watermark(db, Kind::Companies)?;
-    let (companies, newest_company) = puller.pull(Kind::Companies, Selection::Changed { since: since(mark) }).await?;
+    let (company_mark, _) = watermark(db, Kind::Companies)?;
+    let (companies, newest_company) =
+        puller.pull(Kind::Companies, Selection::Changed { since: since(company_mark) }).await?;
     set_watermark(db, Kind::Companies, newest_company, now, full)?;
     if first {
         puller.pull(Kind::Locations, Selection::Changed { since: None }).await?;
-    } else if !companies.is_empty() {
-        puller.children(Kind::Locations, &ids(&companies), None).await?;
+    } else {
+        let changed = changed_since(Kind::Companies, &companies, company_mark);
+        if !changed.is_empty() {
+            puller.children(Kind::Locations, &changed, None).await?;
+        }
     }
     for kind in [Kind::Contacts, Kind::Devices] {
         let (mark, _) = watermark(db, kind)?;
@@ -307,7 +334,7 @@ async fn pull_all<C: Connector>(
         newest_ticket = newest_ticket.max(newest(Kind::Tickets, &changed));
         tickets.extend(changed);
     }
-    let changed_tickets = ids(&tickets);
+    let changed_tickets = changed_since(Kind::Tickets, &tickets, mark);
     let new_tickets: Vec<i64> = changed_tickets.iter().copied().filter(|id| !known.contains(id)).collect();
     if !changed_tickets.is_empty() {
         db.write(|tx| clear_secondary(tx, &changed_tickets))?;
@@ -336,8 +363,9 @@ async fn pull_all<C: Connector>(
     // Service calls, their tickets and resources.
     let (mark, _) = watermark(db, Kind::ServiceCalls)?;
     let (calls, newest_call) = puller.pull(Kind::ServiceCalls, Selection::Changed { since: since(mark) }).await?;
-    if !calls.is_empty() {
-        let links = puller.children(Kind::ServiceCallTickets, &ids(&calls), None).await?;
+    let changed_calls = changed_since(Kind::ServiceCalls, &calls, mark);
+    if !changed_calls.is_empty() {
+        let links = puller.children(Kind::ServiceCallTickets, &changed_calls, None).await?;
         if !links.is_empty() {
             puller.children(Kind::ServiceCallResources, &ids(&links), None).await?;
         }

@@ -294,7 +294,8 @@ fn succeeded(db: &Db, entry: &Entry, op: &PushOp, psa: i64, now: DateTime<Utc>) 
         };
         if let Some(table) = table {
             tx.execute(
-                &format!("UPDATE {table} SET psa_id = ?2 WHERE id = ?1 AND psa_id IS NULL"),
+                // OR IGNORE: a pull may already have adopted the record with this id.
+                &format!("UPDATE OR IGNORE {table} SET psa_id = ?2 WHERE id = ?1 AND psa_id IS NULL"),
                 params![entry.entity_id, psa],
             )?;
         }
@@ -395,6 +396,7 @@ pub(crate) async fn push_outbox<C: Connector>(
             .collect::<rusqlite::Result<HashSet<_>>>()
     })?;
     let mut blocked: HashSet<String> = HashSet::new();
+    let mut unanswered = 0;
     for entry in &entries {
         let key = record_key(entry);
         if entry.state == "failed" || blocked.contains(&key) {
@@ -462,10 +464,16 @@ pub(crate) async fn push_outbox<C: Connector>(
             Err(PushFailure::Unknown(message) | PushFailure::Transient(message)) => {
                 note_attempt(db, entry.seq, "pending", &message)?;
                 report.waiting += 1;
-                // The PSA is not answering: the rest waits for the next cycle.
-                return Err(SyncError::Unreachable(message));
+                blocked.insert(key);
+                unanswered += 1;
+                // Several in a row: the PSA is not answering; the rest waits for the next cycle.
+                if unanswered >= 3 {
+                    return Err(SyncError::Unreachable(message));
+                }
+                continue;
             }
         }
+        unanswered = 0;
     }
     // Everything before the first unsent entry is done: start there next time.
     db.write(|tx| {

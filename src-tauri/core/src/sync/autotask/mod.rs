@@ -238,6 +238,7 @@ impl Connector for Autotask {
             ("ServiceCall", "create") => "ServiceCalls".to_string(),
             ("ServiceCallTicket", "create") => "ServiceCallTickets".to_string(),
             ("ServiceCallTicketResource", "create") => "ServiceCallTicketResources".to_string(),
+            ("TicketSecondaryResource", "create") => "TicketSecondaryResources".to_string(),
             ("TicketAttachment", "create") => format!("Tickets/{}/Attachments", op.target.unwrap_or_default()),
             (entity, operation) => {
                 return Err(PushFailure::Rejected(format!("Fieldkit cannot send a {operation} of {entity}.")))
