@@ -41,9 +41,12 @@ pub fn camel(name: &str) -> String {
     format!("{}{tail}", head.to_ascii_lowercase())
 }
 
-/// The wire names of each entity's fields, lower-cased for look-up.
-pub fn fields() -> &'static HashMap<&'static str, (Vec<String>, HashSet<String>)> {
-    static FIELDS: OnceLock<HashMap<&'static str, (Vec<String>, HashSet<String>)>> = OnceLock::new();
+/// An entity's field names on the wire, and the same lower-cased for look-up.
+pub type FieldNames = (Vec<String>, HashSet<String>);
+
+/// The wire names of each entity's fields.
+pub fn fields() -> &'static HashMap<&'static str, FieldNames> {
+    static FIELDS: OnceLock<HashMap<&'static str, FieldNames>> = OnceLock::new();
     FIELDS.get_or_init(|| {
         let contract: Value = serde_json::from_str(CONTRACT).unwrap_or(Value::Null);
         ENTITIES

@@ -336,11 +336,11 @@ fn chaos_every_operation_arrives_exactly_once() {
         let tickets = local_tickets(&db, 20);
         assert_eq!(tickets.len(), 20);
         let notes = offline_work(&db, &tickets, 46);
-        for n in 0..20 {
+        for (n, origin) in tickets.iter().enumerate() {
             let id = fieldkit_core::tickets::raise_noticed_ticket(
                 &db,
                 &fieldkit_core::tickets::NoticedTicketDraft {
-                    noticed_on: tickets[n],
+                    noticed_on: *origin,
                     title: format!("Noticed {n}: UPS battery warning"),
                     description: "The UPS in the closet beeps.".into(),
                     i_can_handle_it: n % 2 == 0,
