@@ -35,8 +35,8 @@ npm run --prefix ui check
 step "UI unit tests"
 npm run --prefix ui test
 
-step "build the app"
-cargo build -p fieldkit --locked
+step "build the app and the Autotask stand-in the end-to-end sync test runs against"
+cargo build -p fieldkit -p fieldkit-standin --locked
 
 step "end-to-end tests (real app, tauri-driver, WebKitWebDriver, Xvfb)"
 xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \

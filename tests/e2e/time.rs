@@ -7,7 +7,7 @@ const FOUR_DAYS_MINUTES: i64 = 4 * 24 * 60;
 
 /// Saves the open time-entry form; an entry that happens to cross midnight
 /// UTC (the test may run at any hour) is saved split, as the form offers.
-async fn save_entry(app: &App) -> TestResult {
+pub async fn save_entry(app: &App) -> TestResult {
     app.click("time-save").await?;
     let outcome = app
         .eventually("the time entry to save", async || {

@@ -43,7 +43,8 @@ export function statusText(overview: SyncOverview, now: Date): string {
   if (overview.progress.running) return `Syncing… ${overview.progress.phase}`.trim();
   const run = overview.last_run;
   const failing = run?.error && (!overview.last_success_at || run.started_at > overview.last_success_at);
-  if (failing) return `Offline — ${run!.error!.length > 60 ? `${run!.error!.slice(0, 57)}…` : run!.error}`;
+  // The first clause says it ("The PSA could not be reached"); the rest is for the Sync area.
+  if (failing) return `Offline — ${run!.error!.split(":")[0]!.trim()}`;
   if (overview.last_success_at) return `Synced ${relativeTime(overview.last_success_at, now)}`;
   return "Not synced yet";
 }

@@ -1,0 +1,157 @@
+//! The sync benchmark: prints figures, asserts nothing.
+//!
+//! 1. Initial sync of about 10,000 tickets and 100,000 notes from the
+//!    stand-in: requests used against the minimum (pages needed + fixed
+//!    calls), and time against fetching the same pages raw in the same run.
+//! 2. A sync with nothing changed: requests per kind.
+//! 3. Pushing 1,000 operations: requests per operation.
+//!
+//! `cargo run --release -p fieldkit-standin --bin fieldkit-sync-bench [-- --tickets 10000 --notes 100000]`
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use fieldkit_core::sample_data::SampleSize;
+use fieldkit_core::sync::autotask::{query_body, Autotask, Endpoint, RetryPolicy};
+use fieldkit_core::sync::{self, Connector, Kind, Scope, Selection, SyncProgress};
+use fieldkit_core::tickets::{add_note, NoteDraft};
+use fieldkit_core::Db;
+use fieldkit_standin::{Seed, Standin};
+use serde_json::Value;
+use uuid::Uuid;
+
+fn arg(name: &str, default: u32) -> u32 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn main() {
+    let tickets = arg("--tickets", 10_000);
+    let notes = arg("--notes", 100_000);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    runtime.block_on(run(tickets, notes));
+}
+
+async fn run(tickets: u32, notes: u32) {
+    let now = Utc::now();
+    let size = SampleSize {
+        customers: (tickets / 50).max(10),
+        tickets,
+        notes_per_ticket: (notes / tickets.max(1)).max(1),
+        time_days: 14,
+        time_per_day: 5,
+        extra_technicians: 0,
+        stock_movements: 0,
+    };
+    let started = Instant::now();
+    let standin = Standin::start(Seed { size, now }, 0).await.expect("stand-in");
+    println!("stand-in seeded in {:.1} s at {}", started.elapsed().as_secs_f64(), standin.base_url());
+    let credentials = standin.credentials();
+    let endpoint = Endpoint {
+        discovery_url: standin.base_url(),
+        api_user: credentials.api_user,
+        integration_code: credentials.integration_code,
+        secret: zeroize::Zeroizing::new(credentials.secret),
+    };
+    let me = standin
+        .snapshot("Resources")
+        .iter()
+        .find(|r| r["firstName"] == "Alex")
+        .and_then(|r| r["id"].as_i64())
+        .expect("Alex Morgan");
+    // Every queue: the whole sample is in scope.
+    let queues: Vec<i64> = {
+        let mut q: Vec<i64> = standin.snapshot("Tickets").iter().filter_map(|t| t["queueID"].as_i64()).collect();
+        q.sort();
+        q.dedup();
+        q
+    };
+    let scope = Scope { me, queues, calls_since: now - chrono::Duration::days(30) };
+    let counts: BTreeMap<&str, usize> = ["Resources", "Companies", "CompanyLocations", "Contacts", "ConfigurationItems", "Tickets", "TicketNotes", "ServiceCalls", "TimeEntries"]
+        .into_iter()
+        .map(|e| (e, standin.snapshot(e).len()))
+        .collect();
+    println!("stand-in holds {counts:?}");
+
+    // --- 1. initial sync, and the same pages fetched raw ----------------------
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&dir.path().join("bench.db")).unwrap();
+    let connector = Autotask::new(endpoint.clone(), RetryPolicy::default()).unwrap();
+    let progress = Mutex::new(SyncProgress::default());
+    let before = standin.request_count();
+    let started = Instant::now();
+    let report = sync::run_cycle(&db, &connector, &scope, now, false, &progress).await.expect("initial sync");
+    let ours = started.elapsed();
+    let used = standin.request_count() - before;
+    let pulled: u32 = report.pulled.iter().map(|k| k.count).sum();
+    // The minimum: one page per 500 records of each kind pulled (at least one
+    // per kind), plus the fixed calls (zone discovery, threshold, 2 picklists).
+    let pages: u64 = report.pulled.iter().map(|k| (k.count as u64).div_ceil(500).max(1)).sum();
+    let minimum = pages + 4;
+    println!("\n-- initial sync: {pulled} records ({:?})", report.pulled.iter().map(|k| format!("{} {}", k.count, k.kind)).collect::<Vec<_>>());
+    println!("requests {used} against a minimum of {minimum} ({:.2}×)", used as f64 / minimum as f64);
+
+    // Raw: the same kinds' pages, POSTed and parsed, nothing stored.
+    let raw = Autotask::new(endpoint.clone(), RetryPolicy::default()).unwrap();
+    let started = Instant::now();
+    let mut raw_records = 0usize;
+    for kind in [Kind::Resources, Kind::Companies, Kind::Locations, Kind::Contacts, Kind::Devices, Kind::Tickets, Kind::Notes, Kind::ServiceCalls, Kind::TimeEntries] {
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = raw.pull(kind, &Selection::Changed { since: None }, &scope, cursor.as_deref()).await.expect("raw page");
+            raw_records += page.records.len();
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+    }
+    let raw_time = started.elapsed();
+    let _ = query_body;
+    println!(
+        "time {:.2} s against {:.2} s fetching the same pages raw ({raw_records} records): {:.2}×",
+        ours.as_secs_f64(),
+        raw_time.as_secs_f64(),
+        ours.as_secs_f64() / raw_time.as_secs_f64().max(1e-9)
+    );
+
+    // --- 2. nothing changed --------------------------------------------------------
+    let before_paths: BTreeMap<String, u64> = standin.requests_by_path().into_iter().collect();
+    let quiet = sync::run_cycle(&db, &connector, &scope, Utc::now(), false, &progress).await.expect("quiet sync");
+    let after_paths: BTreeMap<String, u64> = standin.requests_by_path().into_iter().collect();
+    println!("\n-- a sync with nothing changed: {} requests in {} ms", quiet.requests, quiet.milliseconds);
+    for (path, count) in &after_paths {
+        let delta = count - before_paths.get(path).copied().unwrap_or(0);
+        if delta > 0 {
+            println!("   {delta:>3}  {path}");
+        }
+    }
+
+    // --- 3. pushing 1,000 operations ---------------------------------------------
+    let local: Vec<Uuid> = db
+        .read(|c| c.prepare("SELECT id FROM tickets ORDER BY row LIMIT 100")?.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>())
+        .unwrap()
+        .iter()
+        .map(|id| Uuid::parse_str(id).unwrap())
+        .collect();
+    for i in 0..1000 {
+        add_note(&db, &NoteDraft { ticket_id: local[i % local.len()], body: format!("Bench note {i}"), is_customer_visible: false }, Utc::now()).unwrap();
+    }
+    let before = standin.request_count();
+    let started = Instant::now();
+    let pushed = sync::run_cycle(&db, &connector, &scope, Utc::now(), false, &progress).await.expect("push");
+    let took = started.elapsed();
+    let requests = standin.request_count() - before;
+    println!(
+        "\n-- pushing 1,000 notes: {} sent in {:.2} s, {requests} requests ({:.3} per operation; the pull before it: {} of them)",
+        pushed.pushed,
+        took.as_secs_f64(),
+        requests as f64 / 1000.0,
+        quiet.requests
+    );
+    let _ = Duration::ZERO;
+    let _: Option<Value> = None;
+    standin.stop().await;
+}
