@@ -20,13 +20,13 @@ mod shell;
 /// item falls to its reorder level, one restock request waits in the outbox,
 /// receiving stock clears the low badge, and a restart keeps it all.
 mod stock;
-/// tickets: every view and its count, a ticket's note and status, raising
-/// tickets from the field, restart persistence, search and the outbox.
-mod tickets;
 /// sync: configured against the Autotask stand-in, the first sync shows its
 /// progress and fills the views; a note and a time entry made offline wait,
 /// then arrive once; a ticket changed on both sides asks which to keep.
 mod sync;
+/// tickets: every view and its count, a ticket's note and status, raising
+/// tickets from the field, restart persistence, search and the outbox.
+mod tickets;
 /// time: the timer across a restart, placeholders going overdue with the clock
 /// moved on, and the weekly check.
 mod time;

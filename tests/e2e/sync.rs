@@ -125,7 +125,8 @@ fn the_app_syncs_with_the_psa_and_offline_work_arrives_once() {
             app.click("nav-tickets").await?;
             app.click("view-my_todo").await?;
             let first = app.wait_for("[data-testid='ticket-list'] [data-testid^='ticket-row-']").await?;
-            let number = first.attr("data-testid").await?.unwrap_or_default().trim_start_matches("ticket-row-").to_string();
+            let number =
+                first.attr("data-testid").await?.unwrap_or_default().trim_start_matches("ticket-row-").to_string();
 
             // Offline: the PSA is gone; a note and a time entry wait in the outbox.
             standin.take().expect("running").stop();

@@ -37,6 +37,12 @@ CREATE TABLE sync_call_tickets (
     ticket_row      INTEGER NOT NULL REFERENCES tickets (row) ON DELETE CASCADE
 );
 
+-- Tickets whose search document must be rebuilt after a pull: written with
+-- each page, worked off once the kind is done (and at the next cycle after a crash).
+CREATE TABLE sync_reindex (
+    ticket_row  INTEGER PRIMARY KEY
+);
+
 -- The last sync cycles, for the status line and the sync page.
 CREATE TABLE sync_runs (
     id           INTEGER PRIMARY KEY,

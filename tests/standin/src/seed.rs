@@ -160,7 +160,7 @@ fn fill(store: &mut Store, c: &Connection, now: DateTime<Utc>, only_people: bool
             "Contacts",
             object(json!({ "id": psa, "companyID": companies.get(&customer), "companyLocationID": site.and_then(|s| sites.get(&s).copied()),
                            "firstName": first, "lastName": last, "title": title, "phone": phone, "mobilePhone": mobile,
-                           "emailAddress": email, "isActive": 1, "lastActivityDate": stamp(now - chrono::Duration::days(30)) })),
+                           "emailAddress": email, "isActive": 1, "lastActivityDate": stamp(now - chrono::Duration::days(30) + chrono::Duration::seconds(n as i64)) })),
         );
         contacts.insert(id, psa);
     }
@@ -183,7 +183,7 @@ fn fill(store: &mut Store, c: &Connection, now: DateTime<Utc>, only_people: bool
             "ConfigurationItems",
             object(json!({ "id": psa, "companyID": companies.get(&customer), "companyLocationID": site.and_then(|s| sites.get(&s).copied()),
                            "referenceTitle": name, "rmmDeviceAuditHostname": name, "serialNumber": serial, "isActive": true,
-                           "lastModifiedTime": stamp(now - chrono::Duration::days(60)) })),
+                           "lastModifiedTime": stamp(now - chrono::Duration::days(60) + chrono::Duration::seconds(n as i64)) })),
         );
         devices.insert(id, psa);
     }

@@ -42,7 +42,12 @@ fn me(standin: &Standin) -> i64 {
 }
 
 fn scope(standin: &Standin, now: DateTime<Utc>) -> Scope {
-    Scope { me: me(standin), queues: vec![29683], calls_since: now - chrono::Duration::days(30) }
+    Scope {
+        me: me(standin),
+        queues: vec![29683],
+        calls_since: now - chrono::Duration::days(30),
+        extra_tickets: Vec::new(),
+    }
 }
 
 async fn cycle(db: &Db, connector: &Autotask, scope: &Scope) -> Result<SyncReport, SyncError> {

@@ -154,8 +154,10 @@ pub(crate) fn apply_page(
             Kind::TimeEntries => _ = time_entry(tx, record, now)?,
         }
     }
+    // Search documents are rebuilt once per ticket after the kind is pulled
+    // (a page of notes touches hundreds of tickets; a pull touches them again).
     for row in touched_tickets {
-        reindex_ticket(tx, row, true)?;
+        tx.prepare_cached("INSERT OR IGNORE INTO sync_reindex (ticket_row) VALUES (?1)")?.execute([row])?;
     }
     for customer in touched_customers {
         reindex_customer(tx, &customer)?;
@@ -618,6 +620,32 @@ fn time_entry(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Resul
         )?,
     };
     Ok(true)
+}
+
+/// Rebuilds the search documents of the tickets pulls touched, 500 per transaction.
+pub(crate) fn reindex_pending(db: &crate::db::Db) -> Result<u32, SyncError> {
+    let mut done = 0;
+    loop {
+        let count = db.write(|tx| -> Result<u32, SyncError> {
+            let rows: Vec<i64> = tx
+                .prepare("SELECT ticket_row FROM sync_reindex ORDER BY ticket_row LIMIT 500")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for row in &rows {
+                let exists: bool =
+                    tx.query_row("SELECT EXISTS (SELECT 1 FROM tickets WHERE row = ?1)", [row], |r| r.get(0))?;
+                if exists {
+                    reindex_ticket(tx, *row, true)?;
+                }
+                tx.execute("DELETE FROM sync_reindex WHERE ticket_row = ?1", [row])?;
+            }
+            Ok(rows.len() as u32)
+        })?;
+        done += count;
+        if count == 0 {
+            return Ok(done);
+        }
+    }
 }
 
 /// The customer's search row from what the cache holds now.

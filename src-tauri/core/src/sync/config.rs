@@ -169,5 +169,13 @@ pub fn connect(db: &Db, vault: &Vault, retry: RetryPolicy, now: DateTime<Utc>) -
         Endpoint { discovery_url: settings.discovery_url, api_user: settings.api_user, integration_code, secret },
         retry,
     )?;
-    Ok((connector, Scope { me, queues: settings.queue_ids, calls_since: now - chrono::Duration::days(30) }))
+    Ok((
+        connector,
+        Scope {
+            me,
+            queues: settings.queue_ids,
+            calls_since: now - chrono::Duration::days(30),
+            extra_tickets: Vec::new(),
+        },
+    ))
 }

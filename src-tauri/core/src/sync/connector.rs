@@ -64,6 +64,9 @@ pub struct Scope {
     pub queues: Vec<i64>,
     /// Service calls ending before this are not pulled.
     pub calls_since: DateTime<Utc>,
+    /// Tickets kept besides those of my queues and mine (where I am a
+    /// secondary resource); the engine fills it.
+    pub extra_tickets: Vec<i64>,
 }
 
 /// Which records of a kind.

@@ -272,6 +272,19 @@ async fn pull_all<C: Connector>(
     progress: &Mutex<SyncProgress>,
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
+    // Tickets: my queues, mine, and those I am a secondary resource on — the
+    // known ones in the same query (scope.extra_tickets), new ones read whole.
+    let mine_secondary =
+        collect(connector, Kind::SecondaryResources, &Selection::Changed { since: None }, scope).await?;
+    let extra: BTreeSet<i64> = mine_secondary.iter().filter_map(|r| int(r, "ticketID")).collect();
+    let known: BTreeSet<i64> = db.read(|c| {
+        c.prepare("SELECT psa_id FROM tickets WHERE psa_id IS NOT NULL")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<BTreeSet<i64>>>()
+    })?;
+    let mut with_extra = scope.clone();
+    with_extra.extra_tickets = extra.iter().copied().filter(|id| known.contains(id)).collect();
+    let scope = &with_extra;
     if full {
         let mut values = connector.picklists().await?;
         // Work types are Autotask billing codes, not a ticket picklist; until
@@ -288,6 +301,8 @@ async fn pull_all<C: Connector>(
         }
         db.write(|tx| apply_picklists(tx, &values))?;
     }
+    // A crash during the last pull may have left search documents to rebuild.
+    apply::reindex_pending(db)?;
     let mut puller = Puller { db, connector, scope, now, progress, report };
 
     let (_, _) = puller.pull(Kind::Resources, Selection::Changed { since: None }).await?;
@@ -312,27 +327,14 @@ async fn pull_all<C: Connector>(
         set_watermark(db, kind, newest_seen, now, full)?;
     }
 
-    // Tickets: my queues, mine, and those I am a secondary resource on.
-    let mine_secondary =
-        collect(connector, Kind::SecondaryResources, &Selection::Changed { since: None }, scope).await?;
-    let extra: BTreeSet<i64> = mine_secondary.iter().filter_map(|r| int(r, "ticketID")).collect();
-    let known: BTreeSet<i64> = db.read(|c| {
-        c.prepare("SELECT psa_id FROM tickets WHERE psa_id IS NOT NULL")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<BTreeSet<i64>>>()
-    })?;
     let (mark, _) = watermark(db, Kind::Tickets)?;
     let (mut tickets, mut newest_ticket) =
         puller.pull(Kind::Tickets, Selection::Changed { since: since(mark) }).await?;
     let unseen: Vec<i64> = extra.iter().copied().filter(|id| !known.contains(id)).collect();
-    let seen_extra: Vec<i64> = extra.iter().copied().filter(|id| known.contains(id)).collect();
     if !unseen.is_empty() {
-        tickets.extend(puller.children(Kind::Tickets, &unseen, None).await?);
-    }
-    if !seen_extra.is_empty() && mark.is_some() {
-        let changed = puller.children(Kind::Tickets, &seen_extra, since(mark)).await?;
-        newest_ticket = newest_ticket.max(newest(Kind::Tickets, &changed));
-        tickets.extend(changed);
+        let whole = puller.children(Kind::Tickets, &unseen, None).await?;
+        newest_ticket = newest_ticket.max(newest(Kind::Tickets, &whole));
+        tickets.extend(whole);
     }
     let changed_tickets = changed_since(Kind::Tickets, &tickets, mark);
     let new_tickets: Vec<i64> = changed_tickets.iter().copied().filter(|id| !known.contains(id)).collect();
@@ -357,6 +359,9 @@ async fn pull_all<C: Connector>(
         let (_, changed) = puller.pull(Kind::Notes, Selection::Changed { since: since(note_mark) }).await?;
         newest_note = newest_note.max(changed);
     }
+    publish(progress, |p| p.phase = "Indexing for search".into());
+    apply::reindex_pending(db)?;
+    publish(progress, |p| p.phase = "Receiving".into());
     set_watermark(db, Kind::Notes, newest_note, now, full)?;
     set_watermark(db, Kind::Tickets, newest_ticket.or(mark).or(Some(now - Duration::days(3650))), now, full)?;
 

@@ -68,11 +68,21 @@ async fn run(tickets: u32, notes: u32) {
         q.dedup();
         q
     };
-    let scope = Scope { me, queues, calls_since: now - chrono::Duration::days(30) };
-    let counts: BTreeMap<&str, usize> = ["Resources", "Companies", "CompanyLocations", "Contacts", "ConfigurationItems", "Tickets", "TicketNotes", "ServiceCalls", "TimeEntries"]
-        .into_iter()
-        .map(|e| (e, standin.snapshot(e).len()))
-        .collect();
+    let scope = Scope { me, queues, calls_since: now - chrono::Duration::days(30), extra_tickets: Vec::new() };
+    let counts: BTreeMap<&str, usize> = [
+        "Resources",
+        "Companies",
+        "CompanyLocations",
+        "Contacts",
+        "ConfigurationItems",
+        "Tickets",
+        "TicketNotes",
+        "ServiceCalls",
+        "TimeEntries",
+    ]
+    .into_iter()
+    .map(|e| (e, standin.snapshot(e).len()))
+    .collect();
     println!("stand-in holds {counts:?}");
 
     // --- 1. initial sync, and the same pages fetched raw ----------------------
@@ -90,17 +100,31 @@ async fn run(tickets: u32, notes: u32) {
     // per kind), plus the fixed calls (zone discovery, threshold, 2 picklists).
     let pages: u64 = report.pulled.iter().map(|k| (k.count as u64).div_ceil(500).max(1)).sum();
     let minimum = pages + 4;
-    println!("\n-- initial sync: {pulled} records ({:?})", report.pulled.iter().map(|k| format!("{} {}", k.count, k.kind)).collect::<Vec<_>>());
+    println!(
+        "\n-- initial sync: {pulled} records ({:?})",
+        report.pulled.iter().map(|k| format!("{} {}", k.count, k.kind)).collect::<Vec<_>>()
+    );
     println!("requests {used} against a minimum of {minimum} ({:.2}×)", used as f64 / minimum as f64);
 
     // Raw: the same kinds' pages, POSTed and parsed, nothing stored.
     let raw = Autotask::new(endpoint.clone(), RetryPolicy::default()).unwrap();
     let started = Instant::now();
     let mut raw_records = 0usize;
-    for kind in [Kind::Resources, Kind::Companies, Kind::Locations, Kind::Contacts, Kind::Devices, Kind::Tickets, Kind::Notes, Kind::ServiceCalls, Kind::TimeEntries] {
+    for kind in [
+        Kind::Resources,
+        Kind::Companies,
+        Kind::Locations,
+        Kind::Contacts,
+        Kind::Devices,
+        Kind::Tickets,
+        Kind::Notes,
+        Kind::ServiceCalls,
+        Kind::TimeEntries,
+    ] {
         let mut cursor: Option<String> = None;
         loop {
-            let page = raw.pull(kind, &Selection::Changed { since: None }, &scope, cursor.as_deref()).await.expect("raw page");
+            let page =
+                raw.pull(kind, &Selection::Changed { since: None }, &scope, cursor.as_deref()).await.expect("raw page");
             raw_records += page.records.len();
             match page.next {
                 Some(next) => cursor = Some(next),
@@ -131,13 +155,26 @@ async fn run(tickets: u32, notes: u32) {
 
     // --- 3. pushing 1,000 operations ---------------------------------------------
     let local: Vec<Uuid> = db
-        .read(|c| c.prepare("SELECT id FROM tickets ORDER BY row LIMIT 100")?.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>())
+        .read(|c| {
+            c.prepare("SELECT id FROM tickets ORDER BY row LIMIT 100")?
+                .query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
         .unwrap()
         .iter()
         .map(|id| Uuid::parse_str(id).unwrap())
         .collect();
     for i in 0..1000 {
-        add_note(&db, &NoteDraft { ticket_id: local[i % local.len()], body: format!("Bench note {i}"), is_customer_visible: false }, Utc::now()).unwrap();
+        add_note(
+            &db,
+            &NoteDraft {
+                ticket_id: local[i % local.len()],
+                body: format!("Bench note {i}"),
+                is_customer_visible: false,
+            },
+            Utc::now(),
+        )
+        .unwrap();
     }
     let before = standin.request_count();
     let started = Instant::now();

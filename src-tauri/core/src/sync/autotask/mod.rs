@@ -89,11 +89,16 @@ fn since_condition(kind: Kind, since: Option<chrono::DateTime<chrono::Utc>>) -> 
 /// The filter that scopes `kind` to the technician's world.
 fn scope_filter(kind: Kind, scope: &Scope) -> Vec<Value> {
     match kind {
-        Kind::Tickets if scope.queues.is_empty() => vec![condition("eq", "assignedResourceID", json!(scope.me))],
-        Kind::Tickets => vec![json!({ "op": "or", "items": [
-            condition("in", "queueID", json!(scope.queues)),
-            condition("eq", "assignedResourceID", json!(scope.me)),
-        ]})],
+        Kind::Tickets => {
+            let mut any = vec![condition("eq", "assignedResourceID", json!(scope.me))];
+            if !scope.queues.is_empty() {
+                any.push(condition("in", "queueID", json!(scope.queues)));
+            }
+            if !scope.extra_tickets.is_empty() {
+                any.push(condition("in", "id", json!(scope.extra_tickets)));
+            }
+            vec![json!({ "op": "or", "items": any })]
+        }
         Kind::SecondaryResources => vec![condition("eq", "resourceID", json!(scope.me))],
         Kind::TimeEntries => vec![condition("eq", "resourceID", json!(scope.me))],
         Kind::ServiceCalls => vec![condition(
