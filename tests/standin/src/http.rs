@@ -130,9 +130,11 @@ pub async fn deliver(stream: &mut BufReader<TcpStream>, delivery: Delivery) -> s
                 reason(response.status),
                 response.body.len()
             );
+            // One write: a head and a body sent apart wait on the peer's delayed ACK.
+            let mut bytes = head.into_bytes();
+            bytes.extend_from_slice(response.body.as_bytes());
             let stream = stream.get_mut();
-            stream.write_all(head.as_bytes()).await?;
-            stream.write_all(response.body.as_bytes()).await?;
+            stream.write_all(&bytes).await?;
             stream.flush().await?;
             Ok(true)
         }

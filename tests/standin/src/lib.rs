@@ -183,6 +183,7 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stopped: watch::R
             _ = stopped.changed() => break,
             accepted = listener.accept() => {
                 if let Ok((socket, _)) = accepted {
+                    let _ = socket.set_nodelay(true);
                     let shared = shared.clone();
                     let stopped = stopped.clone();
                     connections.spawn(connection(socket, shared, stopped));

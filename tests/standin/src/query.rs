@@ -120,6 +120,51 @@ pub fn matches(record: &Map<String, Value>, filter: &[Value]) -> bool {
     filter.iter().all(|item| matches_item(record, item))
 }
 
+/// A filter prepared once per query: `in` lists become sets, so a page over
+/// a large table with a 500-id list costs a look-up per record, not 500
+/// comparisons.
+pub struct Compiled {
+    items: Vec<Value>,
+    sets: Vec<(String, bool, std::collections::HashSet<String>)>,
+}
+
+fn key(value: &Value) -> Option<String> {
+    match value {
+        Value::Number(n) => n.as_i64().map(|i| i.to_string()).or_else(|| Some(n.to_string())),
+        Value::String(s) => Some(s.trim().to_lowercase()),
+        _ => None,
+    }
+}
+
+impl Compiled {
+    pub fn new(filter: &[Value]) -> Compiled {
+        // Top-level `in`/`notIn` conditions on plain fields use sets; the rest is evaluated as is.
+        let mut items = Vec::new();
+        let mut sets = Vec::new();
+        for item in filter {
+            let object = item.as_object();
+            let op = object.and_then(|o| get(o, "op")).and_then(Value::as_str).unwrap_or("").to_lowercase();
+            let udf = object.and_then(|o| get(o, "udf")).and_then(Value::as_bool).unwrap_or(false);
+            let list = object.and_then(|o| get(o, "value")).and_then(Value::as_array);
+            let field = object.and_then(|o| get(o, "field")).and_then(Value::as_str);
+            match (op.as_str(), udf, list, field) {
+                ("in" | "notin", false, Some(list), Some(field)) => {
+                    sets.push((field.to_string(), op == "in", list.iter().filter_map(key).collect()));
+                }
+                _ => items.push(item.clone()),
+            }
+        }
+        Compiled { items, sets }
+    }
+
+    pub fn matches(&self, record: &Map<String, Value>) -> bool {
+        self.sets.iter().all(|(field, inside, set)| {
+            let found = get(record, field).and_then(key).is_some_and(|k| set.contains(&k));
+            found == *inside
+        }) && matches(record, &self.items)
+    }
+}
+
 fn matches_item(record: &Map<String, Value>, item: &Value) -> bool {
     let Some(object) = item.as_object() else { return false };
     let op = get(object, "op").and_then(Value::as_str).unwrap_or("").to_lowercase();

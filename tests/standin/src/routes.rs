@@ -6,7 +6,7 @@ use chrono::Utc;
 use serde_json::{json, Map, Value};
 
 use crate::http::{Request, Response};
-use crate::query::{check, get, matches};
+use crate::query::{check, get, Compiled};
 use crate::store::{known_field, stamp, Store, ENTITIES};
 use crate::Shared;
 
@@ -169,11 +169,12 @@ fn query_page(shared: &Shared, entity: &str, request: &Request, token: Option<&s
         }
     };
     let store = shared.store();
+    let filter = Compiled::new(&query.filter);
     let mut items = Vec::with_capacity(query.max);
     let mut more = false;
     if let Some(table) = store.table(entity) {
         for (_, record) in table.range(after.saturating_add(1)..) {
-            if !matches(record, &query.filter) {
+            if !filter.matches(record) {
                 continue;
             }
             if items.len() == query.max {
@@ -213,7 +214,8 @@ fn count(shared: &Shared, entity: &str, request: &Request) -> Response {
         Err(response) => return response,
     };
     let store = shared.store();
-    let n = store.table(entity).map(|t| t.values().filter(|r| matches(r, &query.filter)).count()).unwrap_or(0);
+    let filter = Compiled::new(&query.filter);
+    let n = store.table(entity).map(|t| t.values().filter(|r| filter.matches(r)).count()).unwrap_or(0);
     json_ok(json!({ "queryCount": n }))
 }
 

@@ -34,6 +34,23 @@ pub(crate) fn int(record: &Value, name: &str) -> Option<i64> {
     }
 }
 
+/// `execute` through the statement cache: a pull runs the same few
+/// statements a hundred thousand times, and parsing them each time costs more
+/// than running them.
+pub(crate) fn exec<P: rusqlite::Params>(tx: &Transaction<'_>, sql: &str, params: P) -> rusqlite::Result<usize> {
+    tx.prepare_cached(sql)?.execute(params)
+}
+
+/// `query_row` through the statement cache.
+pub(crate) fn one<T, P: rusqlite::Params>(
+    tx: &Transaction<'_>,
+    sql: &str,
+    params: P,
+    map: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    tx.prepare_cached(sql)?.query_row(params, map)
+}
+
 fn boolean(record: &Value, name: &str) -> Option<bool> {
     match field(record, name)? {
         Value::Bool(value) => Some(*value),
@@ -177,11 +194,11 @@ fn resource(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> {
     };
     let active = boolean(record, "isActive").unwrap_or(true);
     match local_id(tx, "resources", Some(psa))? {
-        Some(id) => tx.execute(
+        Some(id) => exec(tx,
             "UPDATE resources SET first_name = ?2, last_name = ?3, email = ?4, role = ?5, is_active = ?6 WHERE id = ?1",
             params![id, text(record, "firstName"), text(record, "lastName"), text(record, "email"), role, active],
         )?,
-        None => tx.execute(
+        None => exec(tx,
             "INSERT INTO resources (id, psa_id, first_name, last_name, email, role, is_active) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![Uuid::new_v4().to_string(), psa, text(record, "firstName"), text(record, "lastName"), text(record, "email"), role, active],
         )?,
@@ -204,7 +221,8 @@ fn company(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Result<S
     };
     Ok(match local_id(tx, "customers", Some(psa))? {
         Some(id) => {
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE customers SET name = ?2, phone = ?3, website = ?4, is_msa = ?5, updated_at = ?6 WHERE id = ?1",
                 params![id, name, text(record, "phone"), text(record, "webAddress"), is_msa(record), now],
             )?;
@@ -212,7 +230,7 @@ fn company(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Result<S
         }
         None => {
             let id = Uuid::new_v4().to_string();
-            tx.execute(
+            exec(tx,
                 "INSERT INTO customers (id, psa_id, name, phone, website, is_msa, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
                 params![id, psa, name, text(record, "phone"), text(record, "webAddress"), is_msa(record), now],
             )?;
@@ -235,12 +253,12 @@ fn location(tx: &Transaction<'_>, record: &Value) -> Result<Option<String>, Sync
         boolean(record, "isPrimary").unwrap_or(false),
     );
     match local_id(tx, "sites", Some(psa))? {
-        Some(id) => tx.execute(
+        Some(id) => exec(tx,
             "UPDATE sites SET customer_id = ?2, name = ?3, address1 = ?4, address2 = ?5, city = ?6, state = ?7, postal_code = ?8,
                  phone = ?9, is_primary = ?10 WHERE id = ?1",
             params![id, customer, values.0, values.1, values.2, values.3, values.4, values.5, values.6, values.7],
         )?,
-        None => tx.execute(
+        None => exec(tx,
             "INSERT INTO sites (id, psa_id, customer_id, name, address1, address2, city, state, postal_code, phone, is_primary, position)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, (SELECT count(*) FROM sites WHERE customer_id = ?3))",
             params![Uuid::new_v4().to_string(), psa, customer, values.0, values.1, values.2, values.3, values.4, values.5, values.6, values.7],
@@ -262,12 +280,12 @@ fn contact(tx: &Transaction<'_>, record: &Value) -> Result<Option<String>, SyncE
         text(record, "emailAddress"),
     );
     match local_id(tx, "contacts", Some(psa))? {
-        Some(id) => tx.execute(
+        Some(id) => exec(tx,
             "UPDATE contacts SET customer_id = ?2, site_id = ?3, first_name = ?4, last_name = ?5, title = ?6, phone = ?7,
                  mobile = ?8, email = ?9 WHERE id = ?1",
             params![id, customer, site, first, last, title, phone, mobile, email],
         )?,
-        None => tx.execute(
+        None => exec(tx,
             "INSERT INTO contacts (id, psa_id, customer_id, site_id, first_name, last_name, title, phone, mobile, email, position)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT count(*) FROM contacts WHERE customer_id = ?3))",
             params![Uuid::new_v4().to_string(), psa, customer, site, first, last, title, phone, mobile, email],
@@ -286,11 +304,11 @@ fn device(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> {
         .unwrap_or_else(|| format!("Device {psa}"));
     let serial = text(record, "serialNumber");
     match local_id(tx, "devices", Some(psa))? {
-        Some(id) => tx.execute(
+        Some(id) => exec(tx,
             "UPDATE devices SET customer_id = ?2, site_id = ?3, name = ?4, serial_number = ?5 WHERE id = ?1",
             params![id, customer, site, name, serial],
         )?,
-        None => tx.execute(
+        None => exec(tx,
             "INSERT INTO devices (id, psa_id, customer_id, site_id, name, serial_number) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![Uuid::new_v4().to_string(), psa, customer, site, name, serial],
         )?,
@@ -321,7 +339,8 @@ fn ticket(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Result<Op
         Some(row) => {
             // Status and primary resource can be changed here too: merge them.
             let (status, resource) = merge_ticket(tx, row, status, resource.clone(), now)?;
-            tx.execute(
+            exec(
+                tx,
                 "UPDATE tickets SET number = ?2, title = ?3, description = ?4, status = ?5, priority = ?6, queue = ?7,
                      issue_type = ?8, source = ?9, customer_id = ?10, site_id = ?11, contact_id = ?12, device_id = ?13,
                      primary_resource_id = ?14, due_at = ?15, created_at = ?16, last_activity_at = ?17,
@@ -353,7 +372,7 @@ fn ticket(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Result<Op
             row
         }
         None => {
-            tx.execute(
+            exec(tx,
                 "INSERT INTO tickets (id, psa_id, number, title, description, status, priority, queue, issue_type, source,
                      customer_id, site_id, contact_id, device_id, primary_resource_id, due_at, created_at, last_activity_at,
                      last_customer_visible_at, first_response_at, completed_at)
@@ -407,7 +426,7 @@ fn adopt_ticket(tx: &Transaction<'_>, record: &Value, psa: i64) -> Result<Option
         )
         .optional()?;
     if let Some(row) = row {
-        tx.execute("UPDATE tickets SET psa_id = ?2 WHERE row = ?1", params![row, psa])?;
+        exec(tx, "UPDATE tickets SET psa_id = ?2 WHERE row = ?1", params![row, psa])?;
     }
     Ok(row)
 }
@@ -418,7 +437,8 @@ fn secondary(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> {
     else {
         return Ok(false);
     };
-    tx.execute(
+    exec(
+        tx,
         "INSERT OR IGNORE INTO ticket_secondary_resources (ticket_row, resource_id, is_open)
          SELECT ?1, ?2, completed_at IS NULL FROM tickets WHERE row = ?1",
         params![row, resource],
@@ -430,7 +450,7 @@ fn secondary(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> {
 pub(crate) fn clear_secondary(tx: &Transaction<'_>, tickets: &[i64]) -> Result<(), SyncError> {
     for psa in tickets {
         if let Some(row) = ticket_row(tx, Some(*psa))? {
-            tx.execute("DELETE FROM ticket_secondary_resources WHERE ticket_row = ?1", [row])?;
+            exec(tx, "DELETE FROM ticket_secondary_resources WHERE ticket_row = ?1", [row])?;
         }
     }
     Ok(())
@@ -442,31 +462,29 @@ fn note(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Result<Opti
     let author_psa = int(record, "creatorResourceID");
     let author = local_id(tx, "resources", author_psa)?;
     let author_name: String = match &author {
-        Some(id) => {
-            tx.query_row("SELECT first_name || ' ' || last_name FROM resources WHERE id = ?1", [id], |r| r.get(0))?
-        }
+        Some(id) => one(tx, "SELECT first_name || ' ' || last_name FROM resources WHERE id = ?1", [id], |r| r.get(0))?,
         None => String::new(),
     };
     let visible = int(record, "publish") == Some(1);
     let from_customer = author_psa.is_none() && int(record, "createdByContactID").is_some();
     let created = time(record, "createDateTime").unwrap_or(now);
     let mut exists: bool =
-        tx.query_row("SELECT EXISTS (SELECT 1 FROM ticket_notes WHERE psa_id = ?1)", [psa], |r| r.get(0))?;
+        one(tx, "SELECT EXISTS (SELECT 1 FROM ticket_notes WHERE psa_id = ?1)", [psa], |r| r.get(0))?;
     if !exists {
         // A note written here whose answer was lost: adopt it, do not copy it.
-        exists = tx.execute(
+        exists = exec(tx,
             "UPDATE ticket_notes SET psa_id = ?1 WHERE row = (SELECT row FROM ticket_notes WHERE ticket_row = ?2 AND psa_id IS NULL
                  AND title = ?3 AND body = ?4 ORDER BY row LIMIT 1)",
             params![psa, row, text(record, "title"), text(record, "description")],
         )? > 0;
     }
     if exists {
-        tx.execute(
+        exec(tx,
             "UPDATE ticket_notes SET ticket_row = ?2, note_type = ?3, title = ?4, body = ?5, is_customer_visible = ?6 WHERE psa_id = ?1",
             params![psa, row, int(record, "noteType"), text(record, "title"), text(record, "description"), visible],
         )?;
     } else {
-        tx.execute(
+        exec(tx,
             "INSERT INTO ticket_notes (id, psa_id, ticket_row, note_type, title, body, is_customer_visible, from_customer,
                  author_resource_id, author_name, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -512,14 +530,14 @@ fn service_call(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Res
             .optional()?,
     };
     if let Some(id) = &known {
-        tx.execute("UPDATE appointments SET psa_id = ?2 WHERE id = ?1 AND psa_id IS NULL", params![id, psa])?;
+        exec(tx, "UPDATE appointments SET psa_id = ?2 WHERE id = ?1 AND psa_id IS NULL", params![id, psa])?;
     }
     match known {
-        Some(id) => tx.execute(
+        Some(id) => exec(tx,
             "UPDATE appointments SET customer_id = ?2, site_id = ?3, kind = ?4, start_at = ?5, end_at = ?6, description = ?7 WHERE id = ?1",
             params![id, customer, site, kind, start, end, description],
         )?,
-        None => tx.execute(
+        None => exec(tx,
             "INSERT INTO appointments (id, psa_id, customer_id, site_id, kind, start_at, end_at, description, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![Uuid::new_v4().to_string(), psa, customer, site, kind, start, end, description, now],
@@ -535,12 +553,14 @@ fn call_ticket(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> 
     else {
         return Ok(false);
     };
-    tx.execute(
+    exec(
+        tx,
         "INSERT INTO sync_call_tickets (psa_id, appointment_id, ticket_row) VALUES (?1, ?2, ?3)
          ON CONFLICT (psa_id) DO UPDATE SET appointment_id = excluded.appointment_id, ticket_row = excluded.ticket_row",
         params![psa, appointment, row],
     )?;
-    tx.execute(
+    exec(
+        tx,
         "INSERT OR IGNORE INTO appointment_tickets (appointment_id, ticket_row) VALUES (?1, ?2)",
         params![appointment, row],
     )?;
@@ -558,7 +578,8 @@ fn call_resource(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError
     else {
         return Ok(false);
     };
-    tx.execute(
+    exec(
+        tx,
         "INSERT OR IGNORE INTO appointment_resources (appointment_id, resource_id) VALUES (?1, ?2)",
         params![appointment, resource],
     )?;
@@ -592,15 +613,15 @@ fn time_entry(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Resul
             .optional()?,
     };
     if let Some(id) = &known {
-        tx.execute("UPDATE time_entries SET psa_id = ?2 WHERE id = ?1 AND psa_id IS NULL", params![id, psa])?;
+        exec(tx, "UPDATE time_entries SET psa_id = ?2 WHERE id = ?1 AND psa_id IS NULL", params![id, psa])?;
     }
     match known {
-        Some(id) => tx.execute(
+        Some(id) => exec(tx,
             "UPDATE time_entries SET resource_id = ?2, ticket_row = ?3, start_at = ?4, end_at = ?5, work_type = ?6, billable = ?7,
                  summary_notes = ?8, internal_notes = ?9, updated_at = ?10 WHERE id = ?1",
             params![id, resource, row, start, end, work_type, billable, text(record, "summaryNotes"), text(record, "internalNotes"), now],
         )?,
-        None => tx.execute(
+        None => exec(tx,
             "INSERT INTO time_entries (id, psa_id, resource_id, ticket_row, start_at, end_at, work_type, billable, summary_notes,
                  internal_notes, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
@@ -633,11 +654,11 @@ pub(crate) fn reindex_pending(db: &crate::db::Db) -> Result<u32, SyncError> {
                 .collect::<rusqlite::Result<_>>()?;
             for row in &rows {
                 let exists: bool =
-                    tx.query_row("SELECT EXISTS (SELECT 1 FROM tickets WHERE row = ?1)", [row], |r| r.get(0))?;
+                    one(tx, "SELECT EXISTS (SELECT 1 FROM tickets WHERE row = ?1)", [row], |r| r.get(0))?;
                 if exists {
                     reindex_ticket(tx, *row, true)?;
                 }
-                tx.execute("DELETE FROM sync_reindex WHERE ticket_row = ?1", [row])?;
+                exec(tx, "DELETE FROM sync_reindex WHERE ticket_row = ?1", [row])?;
             }
             Ok(rows.len() as u32)
         })?;
@@ -650,7 +671,7 @@ pub(crate) fn reindex_pending(db: &crate::db::Db) -> Result<u32, SyncError> {
 
 /// The customer's search row from what the cache holds now.
 fn reindex_customer(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<()> {
-    let body: String = tx.query_row(
+    let body: String = one(tx,
         "SELECT concat_ws(' \n ', c.name, nullif(c.phone, ''), nullif(c.website, ''),
              (SELECT group_concat(concat_ws(' ', s.name, s.address1, s.city, s.postal_code, s.phone), ' \n ') FROM sites s WHERE s.customer_id = c.id),
              (SELECT group_concat(concat_ws(' ', k.first_name, k.last_name, k.title, k.email, k.phone, k.mobile), ' \n ') FROM contacts k WHERE k.customer_id = c.id))
@@ -658,8 +679,8 @@ fn reindex_customer(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<()> {
         [id],
         |r| r.get(0),
     )?;
-    tx.execute("DELETE FROM customer_search WHERE customer_id = ?1", [id])?;
-    tx.execute("INSERT INTO customer_search (customer_id, body) VALUES (?1, ?2)", params![id, body])?;
+    exec(tx, "DELETE FROM customer_search WHERE customer_id = ?1", [id])?;
+    exec(tx, "INSERT INTO customer_search (customer_id, body) VALUES (?1, ?2)", params![id, body])?;
     Ok(())
 }
 
@@ -693,12 +714,12 @@ pub(crate) fn remove_missing(tx: &Transaction<'_>, kind: Kind, present: &BTreeSe
                 .query_row(&format!("SELECT row FROM tickets WHERE psa_id = ?1{guard}"), [psa], |r| r.get(0))
                 .optional()?;
             let Some(row) = deletable else { continue };
-            tx.execute("UPDATE tickets SET noticed_on_row = NULL WHERE noticed_on_row = ?1", [row])?;
-            tx.execute("DELETE FROM time_entries WHERE ticket_row = ?1 AND psa_id IS NOT NULL", [row])?;
-            tx.execute("DELETE FROM ticket_search WHERE rowid = ?1", [row])?;
-            tx.execute("DELETE FROM ticket_title_search WHERE rowid = ?1", [row])?;
+            exec(tx, "UPDATE tickets SET noticed_on_row = NULL WHERE noticed_on_row = ?1", [row])?;
+            exec(tx, "DELETE FROM time_entries WHERE ticket_row = ?1 AND psa_id IS NOT NULL", [row])?;
+            exec(tx, "DELETE FROM ticket_search WHERE rowid = ?1", [row])?;
+            exec(tx, "DELETE FROM ticket_title_search WHERE rowid = ?1", [row])?;
         }
-        removed += tx.execute(&format!("DELETE FROM {table} WHERE psa_id = ?1{guard}"), [psa])? as u32;
+        removed += exec(tx, &format!("DELETE FROM {table} WHERE psa_id = ?1{guard}"), [psa])? as u32;
     }
     Ok(removed)
 }

@@ -27,6 +27,10 @@ fn arg(name: &str, default: u32) -> u32 {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
+fn psa_ids(db: &Db, sql: &str) -> Vec<i64> {
+    db.read(|c| c.prepare(sql)?.query_map([], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()).unwrap()
+}
+
 fn main() {
     let tickets = arg("--tickets", 10_000);
     let notes = arg("--notes", 100_000);
@@ -106,25 +110,36 @@ async fn run(tickets: u32, notes: u32) {
     );
     println!("requests {used} against a minimum of {minimum} ({:.2}×)", used as f64 / minimum as f64);
 
-    // Raw: the same kinds' pages, POSTed and parsed, nothing stored.
+    // Raw: the same requests the first sync makes (the same kinds, filters and
+    // 500-ticket chunks for children), POSTed and parsed, nothing stored.
     let raw = Autotask::new(endpoint.clone(), RetryPolicy::default()).unwrap();
     let started = Instant::now();
     let mut raw_records = 0usize;
-    for kind in [
+    let ticket_ids: Vec<i64> = psa_ids(&db, "SELECT psa_id FROM tickets WHERE psa_id IS NOT NULL ORDER BY psa_id");
+    let call_ids: Vec<i64> = psa_ids(&db, "SELECT psa_id FROM appointments WHERE psa_id IS NOT NULL ORDER BY psa_id");
+    let mut selections: Vec<(Kind, Selection)> = [
         Kind::Resources,
         Kind::Companies,
         Kind::Locations,
         Kind::Contacts,
         Kind::Devices,
+        Kind::SecondaryResources,
         Kind::Tickets,
-        Kind::Notes,
         Kind::ServiceCalls,
         Kind::TimeEntries,
-    ] {
+    ]
+    .into_iter()
+    .map(|kind| (kind, Selection::Changed { since: None }))
+    .collect();
+    for chunk in ticket_ids.chunks(500) {
+        selections.push((Kind::SecondaryResources, Selection::Children { parents: chunk.to_vec(), since: None }));
+        selections.push((Kind::Notes, Selection::Children { parents: chunk.to_vec(), since: None }));
+    }
+    selections.push((Kind::ServiceCallTickets, Selection::Children { parents: call_ids.clone(), since: None }));
+    for (kind, selection) in &selections {
         let mut cursor: Option<String> = None;
         loop {
-            let page =
-                raw.pull(kind, &Selection::Changed { since: None }, &scope, cursor.as_deref()).await.expect("raw page");
+            let page = raw.pull(*kind, selection, &scope, cursor.as_deref()).await.expect("raw page");
             raw_records += page.records.len();
             match page.next {
                 Some(next) => cursor = Some(next),
