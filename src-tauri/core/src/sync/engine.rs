@@ -114,9 +114,19 @@ impl<C: Connector> Puller<'_, C> {
         let mut all = Vec::new();
         let mut newest_seen = None;
         let mut cursor: Option<String> = None;
+        let mut page = self.connector.pull(kind, &selection, self.scope, None).await?;
         loop {
-            let page = self.connector.pull(kind, &selection, self.scope, cursor.as_deref()).await?;
-            self.apply(kind, &page.records).await?;
+            let next = page.next.clone().filter(|next| cursor.as_deref() != Some(next.as_str()));
+            // The next page is fetched while this one is written: the answer
+            // arrives on the runtime's other thread meanwhile.
+            let fetch = async {
+                match &next {
+                    Some(url) => Some(self.connector.pull(kind, &selection, self.scope, Some(url)).await),
+                    None => None,
+                }
+            };
+            let (fetched, applied) = tokio::join!(fetch, self.apply(kind, &page.records));
+            applied?;
             newest_seen = newest_seen.max(newest(kind, &page.records));
             publish(self.progress, |p| p.add(kind, page.records.len()));
             match self.report.pulled.iter_mut().find(|c| c.kind == kind.as_str()) {
@@ -125,17 +135,20 @@ impl<C: Connector> Puller<'_, C> {
                     self.report.pulled.push(KindCount { kind: kind.as_str().into(), count: page.records.len() as u32 })
                 }
             }
-            all.extend(page.records);
-            match page.next {
-                Some(next) if cursor.as_deref() != Some(next.as_str()) => cursor = Some(next),
-                _ => break,
+            all.extend(std::mem::take(&mut page.records));
+            match fetched {
+                Some(fetched) => {
+                    page = fetched?;
+                    cursor = next;
+                }
+                None => break,
             }
         }
         Ok((all, newest_seen))
     }
 
     /// One page in one transaction; companies it needs are fetched first.
-    async fn apply(&mut self, kind: Kind, records: &[Value]) -> Result<(), SyncError> {
+    async fn apply(&self, kind: Kind, records: &[Value]) -> Result<(), SyncError> {
         for _ in 0..2 {
             let missing = self.db.write(|tx| apply_page(tx, kind, records, self.now))?;
             if missing.companies.is_empty() {
