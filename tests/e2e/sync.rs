@@ -190,6 +190,18 @@ fn the_app_syncs_with_the_psa_and_offline_work_arrives_once() {
             })
             .await?;
             ensure(app.texts_of_all("sync-conflict").await?.is_empty(), "the conflict is resolved")?;
+
+            // The same cycle without a window: `fieldkit sync --once`.
+            let cli = Command::new(app_binary())
+                .args(["sync", "--once"])
+                .env("FIELDKIT_DATA_DIR", app.data_dir())
+                .env("FIELDKIT_VAULT_PASSPHRASE", PASSPHRASE)
+                .output()?;
+            let said = String::from_utf8_lossy(&cli.stdout).to_string();
+            ensure(
+                cli.status.code() == Some(0) && said.starts_with("Synced in"),
+                format!("fieldkit sync --once: {said} {}", String::from_utf8_lossy(&cli.stderr)),
+            )?;
             back.stop();
             Ok(())
         },

@@ -1,218 +1,238 @@
 //! Autotask query filters: every operator, nested and/or groups, UDF
-//! conditions; comparisons numeric, by instant, boolean, or by text without
+//! conditions. A filter is checked against the entity's fields once and
+//! compiled; comparisons follow the field's type from the contract —
+//! numbers numerically, date-times as instants, booleans, text without
 //! regard to case.
 
-use chrono::{DateTime, Utc};
+use std::cmp::Ordering;
+use std::collections::HashSet;
+
+use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::{Map, Value};
 
-/// A field's value in a record, by name without regard to case.
-pub fn get<'a>(record: &'a Map<String, Value>, field: &str) -> Option<&'a Value> {
-    record.get(field).or_else(|| record.iter().find(|(key, _)| key.eq_ignore_ascii_case(field)).map(|(_, v)| v))
+use crate::contract::{self, DataType};
+use crate::store::{parse_instant, Record};
+
+/// A field's value in a JSON object, by name without regard to case
+/// (clients send `MaxRecords`, `maxRecords`, `Filter`, `filter`…).
+pub fn get<'a>(object: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    object.get(name).or_else(|| object.iter().find(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, v)| v))
 }
 
-fn instant(value: &Value) -> Option<DateTime<Utc>> {
-    let text = value.as_str()?;
-    if text.len() < 10 || !text.as_bytes()[0].is_ascii_digit() || !text.contains('-') {
-        return None;
-    }
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .ok()
-        .or_else(|| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").ok().map(|t| t.and_utc()))
-        .or_else(|| {
-            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|t| t.and_utc())
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    NotEq,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+    BeginsWith,
+    EndsWith,
+    Contains,
+    Exist,
+    NotExist,
+    In,
+    NotIn,
+}
+
+impl Op {
+    fn parse(name: &str) -> Option<Op> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "eq" => Op::Eq,
+            "noteq" => Op::NotEq,
+            "gt" => Op::Gt,
+            "gte" => Op::Gte,
+            "lt" => Op::Lt,
+            "lte" => Op::Lte,
+            "beginswith" => Op::BeginsWith,
+            "endswith" => Op::EndsWith,
+            "contains" => Op::Contains,
+            "exist" => Op::Exist,
+            "notexist" => Op::NotExist,
+            "in" => Op::In,
+            "notin" => Op::NotIn,
+            _ => return None,
         })
-}
-
-fn number(value: &Value) -> Option<f64> {
-    match value {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
-        Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
-        _ => None,
     }
 }
 
-fn text(value: &Value) -> String {
+/// A value brought to the type it is compared in.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Operand {
+    Number(f64),
+    Instant(DateTime<Utc>),
+    Bool(bool),
+    Text(String),
+}
+
+impl Operand {
+    fn cmp(&self, other: &Operand) -> Option<Ordering> {
+        match (self, other) {
+            (Operand::Number(a), Operand::Number(b)) => a.partial_cmp(b),
+            (Operand::Instant(a), Operand::Instant(b)) => Some(a.cmp(b)),
+            (Operand::Bool(a), Operand::Bool(b)) => Some(a.cmp(b)),
+            (a, b) => Some(a.text().cmp(&b.text())),
+        }
+    }
+
+    /// The form used in `in` sets and by the text operators.
+    fn text(&self) -> String {
+        match self {
+            Operand::Number(n) => n.to_string(),
+            Operand::Instant(at) => at.timestamp_millis().to_string(),
+            Operand::Bool(b) => b.to_string(),
+            Operand::Text(t) => t.clone(),
+        }
+    }
+}
+
+fn raw_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.to_lowercase(),
-        Value::Null => String::new(),
         other => other.to_string().to_lowercase(),
     }
 }
 
-/// Orders two values the way Autotask compares them.
-fn compare(left: &Value, right: &Value) -> Option<std::cmp::Ordering> {
-    if let (Value::Number(_), Some(r)) = (left, number(right)) {
-        return number(left)?.partial_cmp(&r);
-    }
-    if let (Value::Bool(l), Some(r)) = (left, bool_of(right)) {
-        return Some(l.cmp(&r));
-    }
-    if let (Some(l), Some(r)) = (instant(left), instant(right)) {
-        return Some(l.cmp(&r));
-    }
-    if left.is_null() {
+/// `value` as an operand of a field of `data_type` (`None`: a UDF, typed by its look).
+fn operand(data_type: Option<DataType>, value: &Value) -> Option<Operand> {
+    if value.is_null() {
         return None;
     }
-    Some(text(left).cmp(&text(right)))
-}
-
-fn bool_of(value: &Value) -> Option<bool> {
-    match value {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) => match s.to_lowercase().as_str() {
-            "true" | "1" => Some(true),
-            "false" | "0" => Some(false),
+    let number = || match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    };
+    match data_type {
+        Some(DataType::Integer | DataType::Long | DataType::Double) => number().map(Operand::Number),
+        // At the precision times are stored in (milliseconds), as a database compares
+        // a parameter converted to its column's type.
+        Some(DataType::DateTime) => {
+            value.as_str().and_then(parse_instant).map(|at| Operand::Instant(at.trunc_subsecs(3)))
+        }
+        Some(DataType::Boolean) => match value {
+            Value::Bool(b) => Some(Operand::Bool(*b)),
+            Value::Number(n) => n.as_i64().map(|n| Operand::Bool(n != 0)),
+            Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" => Some(Operand::Bool(true)),
+                "false" | "0" => Some(Operand::Bool(false)),
+                _ => None,
+            },
             _ => None,
         },
-        Value::Number(n) => n.as_i64().map(|n| n != 0),
-        _ => None,
+        Some(_) => Some(Operand::Text(raw_text(value))),
+        None => match value {
+            Value::Number(_) => number().map(Operand::Number),
+            Value::Bool(b) => Some(Operand::Bool(*b)),
+            _ => Some(match value.as_str().and_then(parse_instant) {
+                Some(at) if value.as_str().is_some_and(|s| s.contains('T')) => Operand::Instant(at),
+                _ => Operand::Text(raw_text(value)),
+            }),
+        },
     }
 }
 
-/// A filter that cannot be evaluated: the message Autotask would give.
+/// A compiled filter.
+#[derive(Debug)]
+pub enum Filter {
+    All(Vec<Filter>),
+    Any(Vec<Filter>),
+    Test { field: String, udf: bool, data_type: Option<DataType>, op: Op, expected: Vec<Operand>, set: HashSet<String> },
+}
+
+/// The message Autotask gives for a filter it cannot run.
 pub type FilterError = String;
 
-/// Checks the fields a filter names against the entity's known fields.
-pub fn check(filter: &[Value], entity: &str, known: &dyn Fn(&str) -> bool) -> Result<(), FilterError> {
-    for item in filter {
-        let object = item.as_object().ok_or("A filter item must be an object.")?;
-        let op = get(object, "op").and_then(Value::as_str).ok_or("A filter item needs an op.")?.to_lowercase();
-        if op == "and" || op == "or" {
-            let items = get(object, "items").and_then(Value::as_array).ok_or("An and/or group needs items.")?;
-            check(items, entity, known)?;
-            continue;
-        }
-        if !OPERATORS.contains(&op.as_str()) {
-            return Err(format!("The operator {op} is not supported."));
-        }
-        let field = get(object, "field").and_then(Value::as_str).ok_or("A filter item needs a field.")?;
-        let udf = get(object, "udf").and_then(Value::as_bool).unwrap_or(false);
-        if !udf && !known(field) {
-            return Err(format!("Unable to find {field} in the {entity} Entity."));
-        }
-    }
-    Ok(())
+/// Checks `items` (the top level of a query's `filter`, an AND) against
+/// the entity's fields and compiles them.
+pub fn compile(items: &[Value], entity: &str, udfs: &[&str]) -> Result<Filter, FilterError> {
+    items.iter().map(|item| compile_item(item, entity, udfs)).collect::<Result<_, _>>().map(Filter::All)
 }
 
-const OPERATORS: &[&str] = &[
-    "eq",
-    "noteq",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-    "beginswith",
-    "endswith",
-    "contains",
-    "exist",
-    "notexist",
-    "in",
-    "notin",
-];
-
-/// Whether `record` passes every item of `filter` (the top level is AND).
-pub fn matches(record: &Map<String, Value>, filter: &[Value]) -> bool {
-    filter.iter().all(|item| matches_item(record, item))
-}
-
-/// A filter prepared once per query: `in` lists become sets, so a page over
-/// a large table with a 500-id list costs a look-up per record, not 500
-/// comparisons.
-pub struct Compiled {
-    items: Vec<Value>,
-    sets: Vec<(String, bool, std::collections::HashSet<String>)>,
-}
-
-fn key(value: &Value) -> Option<String> {
-    match value {
-        Value::Number(n) => n.as_i64().map(|i| i.to_string()).or_else(|| Some(n.to_string())),
-        Value::String(s) => Some(s.trim().to_lowercase()),
-        _ => None,
+fn compile_item(item: &Value, entity: &str, udfs: &[&str]) -> Result<Filter, FilterError> {
+    let object = item.as_object().ok_or("Each filter item must be an object with an op.")?;
+    let op_name = get(object, "op").and_then(Value::as_str).ok_or("Each filter item needs an op.")?;
+    if op_name.eq_ignore_ascii_case("and") || op_name.eq_ignore_ascii_case("or") {
+        let items = get(object, "items").and_then(Value::as_array).ok_or("An and/or group needs an items array.")?;
+        let compiled = items.iter().map(|i| compile_item(i, entity, udfs)).collect::<Result<Vec<_>, _>>()?;
+        return Ok(if op_name.eq_ignore_ascii_case("and") { Filter::All(compiled) } else { Filter::Any(compiled) });
     }
-}
-
-impl Compiled {
-    pub fn new(filter: &[Value]) -> Compiled {
-        // Top-level `in`/`notIn` conditions on plain fields use sets; the rest is evaluated as is.
-        let mut items = Vec::new();
-        let mut sets = Vec::new();
-        for item in filter {
-            let object = item.as_object();
-            let op = object.and_then(|o| get(o, "op")).and_then(Value::as_str).unwrap_or("").to_lowercase();
-            let udf = object.and_then(|o| get(o, "udf")).and_then(Value::as_bool).unwrap_or(false);
-            let list = object.and_then(|o| get(o, "value")).and_then(Value::as_array);
-            let field = object.and_then(|o| get(o, "field")).and_then(Value::as_str);
-            match (op.as_str(), udf, list, field) {
-                ("in" | "notin", false, Some(list), Some(field)) => {
-                    sets.push((field.to_string(), op == "in", list.iter().filter_map(key).collect()));
-                }
-                _ => items.push(item.clone()),
-            }
-        }
-        Compiled { items, sets }
-    }
-
-    pub fn matches(&self, record: &Map<String, Value>) -> bool {
-        self.sets.iter().all(|(field, inside, set)| {
-            let found = get(record, field).and_then(key).is_some_and(|k| set.contains(&k));
-            found == *inside
-        }) && matches(record, &self.items)
-    }
-}
-
-fn matches_item(record: &Map<String, Value>, item: &Value) -> bool {
-    let Some(object) = item.as_object() else { return false };
-    let op = get(object, "op").and_then(Value::as_str).unwrap_or("").to_lowercase();
-    let items = || get(object, "items").and_then(Value::as_array).cloned().unwrap_or_default();
-    match op.as_str() {
-        "and" => return items().iter().all(|i| matches_item(record, i)),
-        "or" => return items().iter().any(|i| matches_item(record, i)),
-        _ => {}
-    }
-    let field = get(object, "field").and_then(Value::as_str).unwrap_or("");
-    let expected = get(object, "value").cloned().unwrap_or(Value::Null);
-    let udf = get(object, "udf").and_then(Value::as_bool).unwrap_or(false);
-    let actual = if udf {
-        get(record, "userDefinedFields")
-            .and_then(Value::as_array)
-            .and_then(|udfs| {
-                udfs.iter()
-                    .find(|u| u.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(field)))
-            })
-            .and_then(|u| u.get("value").cloned())
-            .unwrap_or(Value::Null)
+    let op = Op::parse(op_name).ok_or_else(|| format!("The operator {op_name} is not supported."))?;
+    let field = get(object, "field").and_then(Value::as_str).ok_or("Each filter item needs a field.")?;
+    let udf = get(object, "udf").is_some_and(|u| u.as_bool() == Some(true) || u.as_str() == Some("true"));
+    let (field, data_type) = if udf {
+        let name = udfs.iter().find(|n| n.eq_ignore_ascii_case(field));
+        let name =
+            name.ok_or_else(|| format!("Unable to find {field} in the {entity} Entity's user-defined fields."))?;
+        (name.to_string(), None)
     } else {
-        get(record, field).cloned().unwrap_or(Value::Null)
+        let known = contract::field(entity, field)
+            .filter(|f| f.data_type != DataType::Udfs)
+            .ok_or_else(|| format!("Unable to find {field} in the {entity} Entity."))?;
+        (known.name.clone(), Some(known.data_type))
     };
-    let present = !(actual.is_null() || actual.as_str() == Some(""));
-    match op.as_str() {
-        "exist" => present,
-        "notexist" => !present,
-        "eq" => compare(&actual, &expected) == Some(std::cmp::Ordering::Equal),
-        "noteq" => compare(&actual, &expected) != Some(std::cmp::Ordering::Equal),
-        "gt" => compare(&actual, &expected) == Some(std::cmp::Ordering::Greater),
-        "gte" => matches!(compare(&actual, &expected), Some(std::cmp::Ordering::Greater | std::cmp::Ordering::Equal)),
-        "lt" => compare(&actual, &expected) == Some(std::cmp::Ordering::Less),
-        "lte" => matches!(compare(&actual, &expected), Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)),
-        "beginswith" => present && text(&actual).starts_with(&text(&expected)),
-        "endswith" => present && text(&actual).ends_with(&text(&expected)),
-        "contains" => present && text(&actual).contains(&text(&expected)),
-        "in" | "notin" => {
-            let list = expected.as_array().cloned().unwrap_or_else(|| vec![expected.clone()]);
-            let found = list.iter().any(|v| compare(&actual, v) == Some(std::cmp::Ordering::Equal));
-            if op == "in" {
-                found
-            } else {
-                !found
+    let value = get(object, "value").cloned().unwrap_or(Value::Null);
+    let values: Vec<Value> = match (op, value) {
+        (Op::Exist | Op::NotExist, _) => Vec::new(),
+        (Op::In | Op::NotIn, Value::Array(list)) => list,
+        (Op::In | Op::NotIn, _) => return Err(format!("The {op_name} operator on {field} needs a list of values.")),
+        (_, Value::Null) => return Err(format!("The {op_name} condition on {field} needs a value.")),
+        (_, Value::Array(_) | Value::Object(_)) => {
+            return Err(format!("The {op_name} condition on {field} needs a single value."))
+        }
+        (_, value) => vec![value],
+    };
+    let expected = values
+        .iter()
+        .map(|v| operand(data_type, v).ok_or_else(|| format!("The value {v} cannot be compared with {field}.")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let set =
+        if matches!(op, Op::In | Op::NotIn) { expected.iter().map(Operand::text).collect() } else { HashSet::new() };
+    Ok(Filter::Test { field, udf, data_type, op, expected, set })
+}
+
+impl Filter {
+    pub fn matches(&self, record: &Record) -> bool {
+        match self {
+            Filter::All(items) => items.iter().all(|f| f.matches(record)),
+            Filter::Any(items) => items.iter().any(|f| f.matches(record)),
+            Filter::Test { field, udf, data_type, op, expected, set } => {
+                let raw = if *udf { udf_value(record, field) } else { record.get(field) };
+                let raw = raw.unwrap_or(&Value::Null);
+                let present = !(raw.is_null() || raw.as_str() == Some(""));
+                let actual = operand(*data_type, raw);
+                let first = expected.first();
+                let order = || actual.as_ref()?.cmp(first?);
+                let text = || actual.as_ref().map(Operand::text).unwrap_or_default();
+                let needle = || first.map(Operand::text).unwrap_or_default();
+                match op {
+                    Op::Exist => present,
+                    Op::NotExist => !present,
+                    Op::Eq => order() == Some(Ordering::Equal),
+                    Op::NotEq => order() != Some(Ordering::Equal),
+                    Op::Gt => order() == Some(Ordering::Greater),
+                    Op::Gte => matches!(order(), Some(Ordering::Greater | Ordering::Equal)),
+                    Op::Lt => order() == Some(Ordering::Less),
+                    Op::Lte => matches!(order(), Some(Ordering::Less | Ordering::Equal)),
+                    Op::BeginsWith => present && text().starts_with(&needle()),
+                    Op::EndsWith => present && text().ends_with(&needle()),
+                    Op::Contains => present && text().contains(&needle()),
+                    Op::In => actual.is_some_and(|a| set.contains(&a.text())),
+                    Op::NotIn => !actual.is_some_and(|a| set.contains(&a.text())),
+                }
             }
         }
-        _ => false,
     }
+}
+
+fn udf_value<'a>(record: &'a Record, name: &str) -> Option<&'a Value> {
+    record
+        .get("userDefinedFields")?
+        .as_array()?
+        .iter()
+        .find(|u| u.get("name").and_then(Value::as_str).is_some_and(|n| n.eq_ignore_ascii_case(name)))?
+        .get("value")
 }
 
 #[cfg(test)]
@@ -220,38 +240,46 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn record() -> Map<String, Value> {
+    fn record() -> Record {
         json!({ "id": 7, "title": "Printer jam", "queueID": 29683, "lastActivityDate": "2026-11-20T10:00:00.000Z",
-                "isActive": true, "externalID": null,
+                "externalID": null, "hoursWorked": 1.5,
                 "userDefinedFields": [{ "name": "MSA", "value": "Yes" }] })
         .as_object()
         .cloned()
-        .unwrap()
+        .unwrap_or_default()
     }
 
     fn passes(filter: Value) -> bool {
-        matches(&record(), filter.as_array().unwrap())
+        let items = filter.as_array().cloned().unwrap_or_default();
+        match compile(&items, "Tickets", &["MSA"]) {
+            Ok(filter) => filter.matches(&record()),
+            Err(error) => panic!("{error}"),
+        }
     }
 
     #[test]
     fn every_operator() {
         assert!(passes(json!([{ "op": "eq", "field": "id", "value": 7 }])));
-        assert!(passes(json!([{ "op": "eq", "field": "ID", "value": "7" }])));
+        assert!(passes(json!([{ "op": "EQ", "field": "ID", "value": "7" }])));
         assert!(passes(json!([{ "op": "noteq", "field": "id", "value": 8 }])));
         assert!(passes(json!([{ "op": "gt", "field": "lastActivityDate", "value": "2026-11-20T09:59:59Z" }])));
+        assert!(passes(json!([{ "op": "gt", "field": "lastActivityDate", "value": "2026-11-20T10:30:00+01:00" }])));
         assert!(!passes(json!([{ "op": "gt", "field": "lastActivityDate", "value": "2026-11-20T10:00:00Z" }])));
+        // Compared at the stored precision: a client's nanoseconds find the record it wrote.
+        assert!(passes(
+            json!([{ "op": "eq", "field": "lastActivityDate", "value": "2026-11-20T10:00:00.000400123Z" }])
+        ));
         assert!(passes(
             json!([{ "op": "gte", "field": "id", "value": 7 }, { "op": "lte", "field": "id", "value": 7 }])
         ));
-        assert!(passes(json!([{ "op": "lt", "field": "id", "value": 8 }])));
+        assert!(passes(json!([{ "op": "lt", "field": "id", "value": 10 }])), "numerically, not as text");
         assert!(passes(json!([{ "op": "beginsWith", "field": "title", "value": "printer" }])));
         assert!(passes(json!([{ "op": "endsWith", "field": "title", "value": "JAM" }])));
         assert!(passes(json!([{ "op": "contains", "field": "title", "value": "ter j" }])));
         assert!(passes(json!([{ "op": "exist", "field": "title" }])));
         assert!(passes(json!([{ "op": "notExist", "field": "externalID" }])));
-        assert!(passes(json!([{ "op": "in", "field": "queueID", "value": [1, 29683] }])));
+        assert!(passes(json!([{ "op": "in", "field": "queueID", "value": [1, "29683"] }])));
         assert!(passes(json!([{ "op": "notIn", "field": "queueID", "value": [1, 2] }])));
-        assert!(passes(json!([{ "op": "eq", "field": "isActive", "value": true }])));
         assert!(passes(json!([{ "op": "eq", "field": "MSA", "value": "yes", "udf": true }])));
         assert!(passes(json!([{ "op": "or", "items": [
             { "op": "eq", "field": "id", "value": 1 },
@@ -260,5 +288,21 @@ mod tests {
         assert!(!passes(
             json!([{ "op": "and", "items": [{ "op": "eq", "field": "id", "value": 7 }, { "op": "eq", "field": "id", "value": 8 }] }])
         ));
+    }
+
+    #[test]
+    fn refusals() {
+        let refused =
+            |filter: Value| compile(filter.as_array().map(Vec::as_slice).unwrap_or_default(), "Tickets", &["MSA"]);
+        assert_eq!(
+            refused(json!([{ "op": "eq", "field": "colour", "value": 1 }])).err().as_deref(),
+            Some("Unable to find colour in the Tickets Entity.")
+        );
+        assert!(refused(json!([{ "op": "like", "field": "id", "value": 1 }])).is_err());
+        assert!(refused(json!([{ "op": "in", "field": "id", "value": 1 }])).is_err());
+        assert!(refused(json!([{ "op": "eq", "field": "id" }])).is_err());
+        assert!(refused(json!([{ "op": "eq", "field": "id", "value": "seven" }])).is_err());
+        assert!(refused(json!([{ "op": "eq", "field": "Colour", "value": "x", "udf": true }])).is_err());
+        assert!(refused(json!([{ "op": "or" }])).is_err());
     }
 }

@@ -1,28 +1,267 @@
-//! The API surface: discovery, queries with paging, picklists, creates and
-//! updates, threshold information — answered from the store.
+//! The API under `/atservicesrest/V1.0/`: which path and method mean what
+//! (unknown path 404, known path with another method 405), and the answers
+//! to reads — queries with paging, counts, records by id, entity
+//! information, the request threshold. Writes are in `writes`.
 
-use base64::Engine as _;
-use chrono::Utc;
 use serde_json::{json, Map, Value};
 
+use crate::contract;
+use crate::entity_info;
 use crate::http::{Request, Response};
-use crate::query::{check, get, Compiled};
-use crate::store::{known_field, stamp, Store, ENTITIES};
+use crate::query::{self, get};
+use crate::store::Record;
+use crate::writes::{self, Create};
 use crate::Shared;
 
-const PAGE: usize = 500;
-const MAX_NOTE_CHARS: usize = 32_000;
-const MAX_ATTACHMENT_BYTES: usize = 6_000_000;
+/// At most this many records a page, as Autotask.
+pub const PAGE: usize = 500;
 
-/// The canonical name of an entity in a path (`tickets` → `Tickets`).
-fn entity(name: &str) -> Option<&'static str> {
-    ENTITIES.iter().map(|(entity, _)| *entity).find(|entity| entity.eq_ignore_ascii_case(name))
+/// Child collections under a parent: (parent entity, path segment, child entity, the child's parent field).
+const CHILDREN: &[(&str, &str, &str, &str)] = &[
+    ("Tickets", "Notes", "TicketNotes", "ticketID"),
+    ("Tickets", "Attachments", "TicketAttachments", "parentID"),
+    ("Tickets", "SecondaryResources", "TicketSecondaryResources", "ticketID"),
+    ("ServiceCalls", "Tickets", "ServiceCallTickets", "serviceCallID"),
+    ("ServiceCallTickets", "Resources", "ServiceCallTicketResources", "serviceCallTicketID"),
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Paging {
+    First,
+    Next,
+    Prev,
 }
 
-fn body(request: &Request) -> Result<Map<String, Value>, Response> {
+#[derive(Debug)]
+pub enum Route {
+    Threshold,
+    Query { entity: &'static str, paging: Paging },
+    Count { entity: &'static str },
+    Info { entity: &'static str },
+    Fields { entity: &'static str },
+    Udfs { entity: &'static str },
+    Get { entity: &'static str, id: i64 },
+    Children { entity: &'static str, field: &'static str, parent: i64 },
+    Create { entity: &'static str, parent: Option<(&'static str, i64)> },
+    Update { entity: &'static str },
+}
+
+/// A resolved request: what it means and its endpoint (`POST /V1.0/Tickets/query`),
+/// which names its thread-limit lane and its line in the request counts.
+pub struct Resolved {
+    pub route: Route,
+    pub endpoint: String,
+}
+
+fn is(segment: &str, word: &str) -> bool {
+    segment.eq_ignore_ascii_case(word)
+}
+
+fn id(segment: &str) -> Option<i64> {
+    segment.parse().ok()
+}
+
+fn not_found() -> Response {
+    Response::error(404, "The requested resource does not exist.")
+}
+
+fn not_allowed(method: &str) -> Response {
+    Response::error(405, format!("The requested resource does not support http method '{method}'."))
+}
+
+/// What `method` on `segments` (the path after `/V1.0/`) means.
+pub fn resolve(method: &str, segments: &[&str]) -> Result<Resolved, Response> {
+    let allow = |allowed: &[&str], route: Route, template: String| {
+        if allowed.contains(&method) {
+            Ok(Resolved { route, endpoint: format!("{method} /V1.0/{template}") })
+        } else {
+            Err(not_allowed(method))
+        }
+    };
+    if let [name] = segments {
+        if is(name, "ThresholdInformation") {
+            return allow(&["GET"], Route::Threshold, "ThresholdInformation".into());
+        }
+    }
+    let Some((first, rest)) = segments.split_first() else { return Err(not_found()) };
+    let Some(entity) = contract::entity(first) else { return Err(not_found()) };
+    match rest {
+        [] => {
+            let mut allowed = Vec::new();
+            if writes::can_create(entity) {
+                allowed.push("POST");
+            }
+            if writes::can_update(entity) {
+                allowed.push("PATCH");
+            }
+            let route =
+                if method == "PATCH" { Route::Update { entity } } else { Route::Create { entity, parent: None } };
+            allow(&allowed, route, entity.into())
+        }
+        [q] if is(q, "query") => {
+            allow(&["GET", "POST"], Route::Query { entity, paging: Paging::First }, format!("{entity}/query"))
+        }
+        [q, c] if is(q, "query") && is(c, "count") => {
+            allow(&["GET", "POST"], Route::Count { entity }, format!("{entity}/query/count"))
+        }
+        [q, n] if is(q, "query") && (is(n, "next") || is(n, "prev")) => {
+            let paging = if is(n, "next") { Paging::Next } else { Paging::Prev };
+            let word = if paging == Paging::Next { "next" } else { "prev" };
+            allow(&["POST"], Route::Query { entity, paging }, format!("{entity}/query/{word}"))
+        }
+        [i] if is(i, "entityInformation") => {
+            allow(&["GET"], Route::Info { entity }, format!("{entity}/entityInformation"))
+        }
+        [i, f] if is(i, "entityInformation") && is(f, "fields") => {
+            allow(&["GET"], Route::Fields { entity }, format!("{entity}/entityInformation/fields"))
+        }
+        [i, f] if is(i, "entityInformation") && is(f, "userDefinedFields") => {
+            allow(&["GET"], Route::Udfs { entity }, format!("{entity}/entityInformation/userDefinedFields"))
+        }
+        [record] => match id(record) {
+            Some(id) => allow(&["GET"], Route::Get { entity, id }, format!("{entity}/{{id}}")),
+            None => Err(not_found()),
+        },
+        [parent, child, tail @ ..] => {
+            let Some(parent) = id(parent) else { return Err(not_found()) };
+            let Some(&(_, segment, child_entity, field)) =
+                CHILDREN.iter().find(|(p, segment, ..)| *p == entity && is(child, segment))
+            else {
+                return Err(not_found());
+            };
+            let template = format!("{entity}/{{parentId}}/{segment}");
+            match tail {
+                [] => {
+                    let route = if method == "POST" {
+                        Route::Create { entity: child_entity, parent: Some((field, parent)) }
+                    } else {
+                        Route::Children { entity: child_entity, field, parent }
+                    };
+                    allow(&["GET", "POST"], route, template)
+                }
+                [child_id] => match id(child_id) {
+                    Some(id) => allow(&["GET"], Route::Get { entity: child_entity, id }, format!("{template}/{{id}}")),
+                    None => Err(not_found()),
+                },
+                _ => Err(not_found()),
+            }
+        }
+    }
+}
+
+/// Answers a resolved request.
+pub fn execute(shared: &Shared, route: &Route, request: &Request) -> Response {
+    match *route {
+        Route::Threshold => Response::json(
+            200,
+            &json!({
+                "externalRequestThreshold": crate::limits::REQUESTS_PER_HOUR,
+                "requestThresholdTimeframe": 60,
+                "currentTimeframeRequestCount": shared.limits.requests_last_hour(),
+            }),
+        ),
+        Route::Query { entity, paging } => match query_body(request) {
+            Ok(body) => query_page(shared, entity, &body, paging, request.query.get("paging")),
+            Err(response) => response,
+        },
+        Route::Count { entity } => match query_body(request).and_then(|body| Query::parse(entity, &body)) {
+            Ok(query) => {
+                let store = shared.store();
+                let n = store.table(entity).map_or(0, |t| t.values().filter(|r| query.filter.matches(r)).count());
+                Response::json(200, &json!({ "queryCount": n }))
+            }
+            Err(response) => response,
+        },
+        Route::Info { entity } => Response::json(200, &entity_info::info(entity)),
+        Route::Fields { entity } => Response::json(200, &entity_info::fields(entity)),
+        Route::Udfs { entity } => Response::json(200, &entity_info::user_defined_fields(entity)),
+        Route::Get { entity, id } => {
+            let store = shared.store();
+            Response::json(200, &json!({ "item": store.get(entity, id) }))
+        }
+        Route::Children { entity, field, parent } => {
+            let store = shared.store();
+            let items: Vec<Value> = store
+                .table(entity)
+                .into_iter()
+                .flat_map(|t| t.values())
+                .filter(|r| r.get(field).and_then(Value::as_i64) == Some(parent))
+                .take(PAGE)
+                .map(|r| Value::Object(r.clone()))
+                .collect();
+            Response::json(200, &page_json(items, PAGE, None, None))
+        }
+        Route::Create { entity, parent } => {
+            let body = match object_body(request) {
+                Ok(body) => body,
+                Err(response) => return response,
+            };
+            let creator = request.header("ImpersonationResourceId").and_then(|v| v.trim().parse().ok());
+            let mut store = shared.store();
+            let result = writes::create(&mut store, &shared.limits, Create { entity, body: &body, parent, creator });
+            write_answer(result)
+        }
+        Route::Update { entity } => match object_body(request) {
+            Ok(body) => write_answer(writes::update(&mut shared.store(), entity, &body)),
+            Err(response) => response,
+        },
+    }
+}
+
+fn write_answer(result: Result<i64, writes::Refusal>) -> Response {
+    match result {
+        Ok(id) => Response::json(200, &json!({ "itemId": id })),
+        Err(refusal) => Response::error(refusal.status, refusal.message),
+    }
+}
+
+fn object_body(request: &Request) -> Result<Map<String, Value>, Response> {
     match serde_json::from_slice::<Value>(&request.body) {
         Ok(Value::Object(object)) => Ok(object),
-        _ => Err(Response::error(500, "The request body is not a JSON object.")),
+        Ok(_) => Err(Response::error(500, "The request body must be a JSON object.")),
+        Err(error) => Err(Response::error(500, format!("The request body is not valid JSON: {error}."))),
+    }
+}
+
+/// A query's body: POSTed, or for GET the `search` parameter (the same JSON).
+fn query_body(request: &Request) -> Result<Map<String, Value>, Response> {
+    if request.method != "GET" {
+        return object_body(request);
+    }
+    let search = request.query.iter().find(|(k, _)| k.eq_ignore_ascii_case("search")).map(|(_, v)| v);
+    let Some(search) = search else {
+        return Err(Response::error(500, "A query by GET needs its JSON in the search parameter."));
+    };
+    match serde_json::from_str::<Value>(search) {
+        Ok(Value::Object(object)) => Ok(object),
+        _ => Err(Response::error(500, "The search parameter is not a JSON object.")),
+    }
+}
+
+struct Query {
+    filter: query::Filter,
+    max: usize,
+    include: Vec<String>,
+    /// The body, to check a next page is asked for with the same one.
+    fingerprint: u64,
+}
+
+/// The body's JSON with object keys sorted (and lower-cased at the top,
+/// where Autotask reads them without regard to case), so the same query
+/// re-serialized by a client in another key order is still the same.
+fn canonical(value: &Value, top: bool) -> String {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, String)> = map
+                .iter()
+                .map(|(k, v)| (if top { k.to_ascii_lowercase() } else { k.clone() }, canonical(v, false)))
+                .collect();
+            entries.sort();
+            let inner: Vec<String> = entries.into_iter().map(|(k, v)| format!("{}:{v}", Value::from(k))).collect();
+            format!("{{{}}}", inner.join(","))
+        }
+        Value::Array(items) => format!("[{}]", items.iter().map(|v| canonical(v, false)).collect::<Vec<_>>().join(",")),
+        other => other.to_string(),
     }
 }
 
@@ -30,368 +269,113 @@ fn fnv(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
 }
 
-/// Routes under `/atservicesrest/V1.0/`; `segments` are the parts after it.
-pub fn v1(shared: &Shared, request: &Request, segments: &[&str]) -> Response {
-    let method = request.method.as_str();
-    match (method, segments) {
-        ("GET", ["ThresholdInformation"]) => json_ok(json!({
-            "externalRequestThreshold": 10_000,
-            "requestThresholdTimeframe": 60,
-            "currentTimeframeRequestCount": shared.requests_last_hour(),
-        })),
-        (_, [name, "query", "next"]) => match (method, entity(name)) {
-            ("POST", Some(entity)) => {
-                let token = request.query.get("paging").cloned().unwrap_or_default();
-                query_page(shared, entity, request, Some(&token))
+impl Query {
+    fn parse(entity: &str, body: &Map<String, Value>) -> Result<Query, Response> {
+        let refuse = |message: String| Response::error(500, message);
+        let filter = match get(body, "filter") {
+            Some(Value::Array(items)) if !items.is_empty() => items,
+            Some(Value::Array(_)) | None | Some(Value::Null) => {
+                return Err(refuse(format!("{entity}: a query needs a filter with at least one condition.")))
             }
-            (_, Some(_)) => Response::error(405, "The next page must be requested with POST and the same body."),
-            (_, None) => not_found(),
-        },
-        ("POST", [name, "query", "count"]) => match entity(name) {
-            Some(entity) => count(shared, entity, request),
-            None => not_found(),
-        },
-        ("POST", [name, "query"]) => match entity(name) {
-            Some(entity) => query_page(shared, entity, request, None),
-            None => not_found(),
-        },
-        ("GET", [name, "query"]) => match (entity(name), request.query.get("search")) {
-            (Some(entity), Some(search)) => {
-                let as_post = Request {
-                    method: "POST".into(),
-                    path: request.path.clone(),
-                    query: Default::default(),
-                    headers: request.headers.clone(),
-                    body: search.clone().into_bytes(),
-                };
-                query_page(shared, entity, &as_post, None)
-            }
-            (Some(_), None) => Response::error(500, "A query needs a search parameter."),
-            (None, _) => not_found(),
-        },
-        ("GET", [name, "entityInformation", "fields"]) => match entity(name) {
-            Some(entity) => json_ok(crate::picklists::fields(entity)),
-            None => not_found(),
-        },
-        ("GET", [name, "entityInformation", "userDefinedFields"]) => match entity(name) {
-            Some("Companies") => {
-                json_ok(json!({ "fields": [{ "name": "MSA", "dataType": "string", "isPickList": false }] }))
-            }
-            Some(_) => json_ok(json!({ "fields": [] })),
-            None => not_found(),
-        },
-        ("POST", [tickets, id, "Notes"]) if tickets.eq_ignore_ascii_case("Tickets") => {
-            write(shared, |store| create_note(store, id, request))
-        }
-        ("POST", [tickets, id, "Attachments"]) if tickets.eq_ignore_ascii_case("Tickets") => {
-            write(shared, |store| create_attachment(shared, store, id, request))
-        }
-        ("POST", [name]) => match entity(name) {
-            Some(entity) => write(shared, |store| create(store, entity, request)),
-            None => not_found(),
-        },
-        ("PATCH", [name]) => match entity(name) {
-            Some(entity @ ("Tickets" | "TimeEntries" | "ServiceCalls")) => {
-                write(shared, |store| update(store, entity, request))
-            }
-            Some(_) => Response::error(405, "This entity cannot be updated."),
-            None => not_found(),
-        },
-        ("GET", [name, id]) => match (entity(name), id.parse::<i64>()) {
-            (Some(entity), Ok(id)) => {
-                let store = shared.store();
-                json_ok(json!({ "item": store.table(entity).and_then(|t| t.get(&id)).cloned() }))
-            }
-            _ => not_found(),
-        },
-        (_, [name, ..]) if entity(name).is_some() => Response::error(405, "That method is not allowed here."),
-        _ => not_found(),
+            Some(_) => return Err(refuse("The filter must be an array of conditions.".into())),
+        };
+        let filter = query::compile(filter, entity, entity_info::udfs(entity)).map_err(refuse)?;
+        let max = match get(body, "MaxRecords") {
+            None | Some(Value::Null) => PAGE,
+            Some(value) => match value.as_u64() {
+                Some(n @ 1..) => (n as usize).min(PAGE),
+                _ => return Err(refuse(format!("MaxRecords must be a number from 1 to {PAGE}."))),
+            },
+        };
+        let include = match get(body, "IncludeFields") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(names)) => names
+                .iter()
+                .map(|n| {
+                    let name = n.as_str().unwrap_or_default();
+                    contract::field(entity, name)
+                        .map(|f| f.name.clone())
+                        .ok_or_else(|| refuse(format!("Unable to find {name} in the {entity} Entity.")))
+                })
+                .collect::<Result<_, _>>()?,
+            Some(_) => return Err(refuse("IncludeFields must be an array of field names.".into())),
+        };
+        let fingerprint = fnv(&format!("{entity}|{}", canonical(&Value::Object(body.clone()), true)));
+        Ok(Query { filter, max, include, fingerprint })
     }
 }
 
-fn json_ok(value: Value) -> Response {
-    Response::json(200, &value)
+/// The paging token: the id the page starts after, and the query it belongs to.
+fn token(after: i64, fingerprint: u64) -> String {
+    format!("{:x}-{fingerprint:016x}", after as u64)
 }
 
-fn not_found() -> Response {
-    Response::error(404, "No such resource.")
+fn read_token(token: &str) -> Option<(i64, u64)> {
+    let (after, fingerprint) = token.split_once('-')?;
+    Some((u64::from_str_radix(after, 16).ok()? as i64, u64::from_str_radix(fingerprint, 16).ok()?))
 }
 
-fn write(shared: &Shared, action: impl FnOnce(&mut Store) -> Result<i64, String>) -> Response {
-    let mut store = shared.store();
-    match action(&mut store) {
-        Ok(id) => json_ok(json!({ "itemId": id })),
-        Err(message) => Response::error(500, message),
-    }
+fn page_json(items: Vec<Value>, requested: usize, prev: Option<String>, next: Option<String>) -> Value {
+    let count = items.len();
+    json!({
+        "items": items,
+        "pageDetails": { "count": count, "requestCount": requested, "prevPageUrl": prev, "nextPageUrl": next },
+    })
 }
 
-struct Query {
-    filter: Vec<Value>,
-    max: usize,
-    include: Vec<String>,
-    /// The body as sent, to check the next page is asked for with the same one.
-    fingerprint: u64,
-}
-
-fn parse_query(entity: &str, request: &Request) -> Result<Query, Response> {
-    let object = body(request)?;
-    let filter = get(&object, "filter")
-        .and_then(Value::as_array)
-        .cloned()
-        .filter(|f| !f.is_empty())
-        .ok_or_else(|| Response::error(500, "A query needs a filter with at least one condition."))?;
-    check(&filter, entity, &|field| known_field(entity, field)).map_err(|message| Response::error(500, message))?;
-    let max = get(&object, "MaxRecords").and_then(Value::as_u64).map(|m| (m as usize).clamp(1, PAGE)).unwrap_or(PAGE);
-    let include = get(&object, "IncludeFields")
-        .and_then(Value::as_array)
-        .map(|fields| fields.iter().filter_map(|f| f.as_str().map(String::from)).collect())
-        .unwrap_or_default();
-    Ok(Query { filter, max, include, fingerprint: fnv(&Value::Object(object).to_string()) })
-}
-
-fn query_page(shared: &Shared, entity: &str, request: &Request, token: Option<&str>) -> Response {
-    let query = match parse_query(entity, request) {
+fn query_page(
+    shared: &Shared,
+    entity: &str,
+    body: &Map<String, Value>,
+    paging: Paging,
+    token_text: Option<&String>,
+) -> Response {
+    let query = match Query::parse(entity, body) {
         Ok(query) => query,
         Err(response) => return response,
     };
-    let after = match token {
-        None => i64::MIN,
-        Some(token) => {
-            let parsed =
-                token.split_once('.').and_then(|(id, hash)| Some((id.parse::<i64>().ok()?, hash.parse::<u64>().ok()?)));
-            match parsed {
-                Some((id, hash)) if hash == query.fingerprint => id,
-                Some(_) => {
-                    return Response::error(500, "The next page must be requested with the same body as the first.")
-                }
-                None => return Response::error(500, "The paging token is not valid."),
-            }
+    let after = match (paging, token_text.map(|t| read_token(t))) {
+        (Paging::First, _) => i64::MIN,
+        (_, Some(Some((after, fingerprint)))) if fingerprint == query.fingerprint => after,
+        (_, Some(Some(_))) => {
+            return Response::error(500, "The next page must be requested with the same body as the first page.")
         }
+        (_, _) => return Response::error(500, "The paging parameter is missing or not valid."),
     };
     let store = shared.store();
-    let filter = Compiled::new(&query.filter);
-    let mut items = Vec::with_capacity(query.max);
-    let mut more = false;
-    if let Some(table) = store.table(entity) {
-        for (_, record) in table.range(after.saturating_add(1)..) {
-            if !filter.matches(record) {
-                continue;
-            }
-            if items.len() == query.max {
-                more = true;
-                break;
-            }
-            items.push(project(record, &query.include));
-        }
-    }
-    let next = more.then(|| {
-        let last = items.last().and_then(|r: &Value| r["id"].as_i64()).unwrap_or(0);
-        format!("{}/atservicesrest/V1.0/{entity}/query/next?paging={last}.{}", shared.base_url, query.fingerprint)
+    let empty = Default::default();
+    let table = store.table(entity).unwrap_or(&empty);
+    let mut matching = table.range(after.saturating_add(1)..).map(|(_, r)| r).filter(|r| query.filter.matches(r));
+    let records: Vec<&Record> = matching.by_ref().take(query.max).collect();
+    let more = matching.next().is_some();
+    let last = records.last().and_then(|r| r.get("id")).and_then(Value::as_i64);
+    let url = |word: &str, from: i64| {
+        format!(
+            "{}/atservicesrest/V1.0/{entity}/query/{word}?paging={}",
+            shared.base_url,
+            token(from, query.fingerprint)
+        )
+    };
+    let next = last.filter(|_| more).map(|last| url("next", last));
+    let prev = (after != i64::MIN).then(|| {
+        // The previous page ends at `after`; it starts after the record `max` matches further back.
+        let mut earlier = table.range(..=after).rev().filter(|(_, r)| query.filter.matches(r));
+        let start = earlier.nth(query.max).map_or(i64::MIN, |(id, _)| *id);
+        url("prev", start)
     });
-    json_ok(json!({
-        "items": items,
-        "pageDetails": { "count": items.len(), "requestCount": query.max, "prevPageUrl": null, "nextPageUrl": next },
-    }))
+    let items: Vec<Value> = records.iter().map(|r| project(r, &query.include)).collect();
+    Response::json(200, &page_json(items, query.max, prev, next))
 }
 
-fn project(record: &Map<String, Value>, include: &[String]) -> Value {
+/// `IncludeFields`: only those fields (and always the id).
+fn project(record: &Record, include: &[String]) -> Value {
     if include.is_empty() {
         return Value::Object(record.clone());
     }
     let mut out = Map::new();
     out.insert("id".into(), record.get("id").cloned().unwrap_or(Value::Null));
     for field in include {
-        if let Some((key, value)) = record.iter().find(|(key, _)| key.eq_ignore_ascii_case(field)) {
-            out.insert(key.clone(), value.clone());
-        }
+        out.insert(field.clone(), record.get(field).cloned().unwrap_or(Value::Null));
     }
     Value::Object(out)
-}
-
-fn count(shared: &Shared, entity: &str, request: &Request) -> Response {
-    let query = match parse_query(entity, request) {
-        Ok(query) => query,
-        Err(response) => return response,
-    };
-    let store = shared.store();
-    let filter = Compiled::new(&query.filter);
-    let n = store.table(entity).map(|t| t.values().filter(|r| filter.matches(r)).count()).unwrap_or(0);
-    json_ok(json!({ "queryCount": n }))
-}
-
-fn int(record: &Map<String, Value>, field: &str) -> Option<i64> {
-    match get(record, field)? {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
-}
-
-fn text<'a>(record: &'a Map<String, Value>, field: &str) -> Option<&'a str> {
-    get(record, field).and_then(Value::as_str)
-}
-
-fn require(record: &Map<String, Value>, fields: &[&str], entity: &str) -> Result<(), String> {
-    let missing: Vec<&str> = fields
-        .iter()
-        .copied()
-        .filter(|f| get(record, f).is_none_or(|v| v.is_null() || v.as_str() == Some("")))
-        .collect();
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("{entity}: {} {} required.", missing.join(", "), if missing.len() == 1 { "is" } else { "are" }))
-    }
-}
-
-fn refers(store: &Store, record: &Map<String, Value>, field: &str, entity: &str) -> Result<(), String> {
-    match int(record, field) {
-        Some(id) if store.exists(entity, id) => Ok(()),
-        Some(id) => Err(format!("{field} {id} does not exist.")),
-        None => Ok(()),
-    }
-}
-
-/// Keeps only the fields the contract's model has (as Autotask ignores others).
-fn known_only(entity: &str, record: &Map<String, Value>) -> Map<String, Value> {
-    let names = &crate::store::fields()[entity].0;
-    record
-        .iter()
-        .filter_map(|(key, value)| {
-            names.iter().find(|name| name.eq_ignore_ascii_case(key)).map(|name| (name.clone(), value.clone()))
-        })
-        .collect()
-}
-
-fn create(store: &mut Store, entity: &str, request: &Request) -> Result<i64, String> {
-    let record = body(request).map_err(|r| r.body)?;
-    let mut record = known_only(entity, &record);
-    record.remove("id");
-    let now = Utc::now();
-    match entity {
-        "Tickets" => {
-            require(&record, &["companyID", "title", "status", "priority"], entity)?;
-            if int(&record, "queueID").is_none() && int(&record, "assignedResourceID").is_none() {
-                return Err("Tickets: a queueID or an assignedResourceID is required.".into());
-            }
-            refers(store, &record, "companyID", "Companies")?;
-            refers(store, &record, "assignedResourceID", "Resources")?;
-            record.insert("ticketNumber".into(), json!(store.ticket_number(now)));
-            record.insert("createDate".into(), json!(stamp(now)));
-        }
-        "TimeEntries" => validate_time(store, &record)?,
-        "ServiceCalls" => {
-            require(&record, &["companyID", "startDateTime", "endDateTime"], entity)?;
-            refers(store, &record, "companyID", "Companies")?;
-            record.insert("createDateTime".into(), json!(stamp(now)));
-        }
-        "ServiceCallTickets" => {
-            require(&record, &["serviceCallID", "ticketID"], entity)?;
-            refers(store, &record, "serviceCallID", "ServiceCalls")?;
-            refers(store, &record, "ticketID", "Tickets")?;
-        }
-        "ServiceCallTicketResources" => {
-            require(&record, &["serviceCallTicketID", "resourceID"], entity)?;
-            refers(store, &record, "serviceCallTicketID", "ServiceCallTickets")?;
-            refers(store, &record, "resourceID", "Resources")?;
-        }
-        "TicketSecondaryResources" => {
-            require(&record, &["ticketID", "resourceID"], entity)?;
-            refers(store, &record, "ticketID", "Tickets")?;
-            refers(store, &record, "resourceID", "Resources")?;
-            if let Some(ticket) = int(&record, "ticketID") {
-                store.touch("Tickets", ticket);
-            }
-        }
-        _ => return Err(format!("{entity} cannot be created through this API.")),
-    }
-    Ok(store.insert(entity, record))
-}
-
-fn validate_time(store: &Store, record: &Map<String, Value>) -> Result<(), String> {
-    require(
-        record,
-        &["ticketID", "resourceID", "startDateTime", "endDateTime", "hoursWorked", "summaryNotes"],
-        "TimeEntries",
-    )?;
-    refers(store, record, "ticketID", "Tickets")?;
-    refers(store, record, "resourceID", "Resources")?;
-    let time = |field| {
-        text(record, field).and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Utc))
-    };
-    let (Some(start), Some(end)) = (time("startDateTime"), time("endDateTime")) else {
-        return Err("TimeEntries: startDateTime and endDateTime must be date-times.".into());
-    };
-    if end <= start {
-        return Err("TimeEntries: endDateTime must be after startDateTime.".into());
-    }
-    if end.date_naive() != start.date_naive() && end.time() != chrono::NaiveTime::MIN {
-        return Err("TimeEntries: a time entry cannot cross midnight (UTC).".into());
-    }
-    let hours = get(record, "hoursWorked").and_then(Value::as_f64).unwrap_or(-1.0);
-    if !(hours > 0.0 && hours <= 24.0) {
-        return Err("TimeEntries: hoursWorked must be more than 0 and at most 24.".into());
-    }
-    Ok(())
-}
-
-fn update(store: &mut Store, entity: &str, request: &Request) -> Result<i64, String> {
-    let record = body(request).map_err(|r| r.body)?;
-    let id = int(&record, "id").ok_or_else(|| format!("{entity}: the id is required to update."))?;
-    if !store.exists(entity, id) {
-        return Err(format!("{entity}: there is no record with id {id}."));
-    }
-    let fields = known_only(entity, &record);
-    if entity == "Tickets" {
-        refers(store, &fields, "assignedResourceID", "Resources")?;
-        if let Some(status) = int(&fields, "status") {
-            if !crate::picklists::is_value("Tickets", "status", status) {
-                return Err(format!("Tickets: {status} is not a status."));
-            }
-        }
-    }
-    store.patch(entity, id, &fields);
-    Ok(id)
-}
-
-fn create_note(store: &mut Store, parent: &str, request: &Request) -> Result<i64, String> {
-    let ticket: i64 = parent.parse().map_err(|_| "The ticket id in the path is not a number.".to_string())?;
-    if !store.exists("Tickets", ticket) {
-        return Err(format!("Tickets: there is no record with id {ticket}."));
-    }
-    let mut record = known_only("TicketNotes", &body(request).map_err(|r| r.body)?);
-    record.remove("id");
-    record.insert("ticketID".into(), json!(ticket));
-    require(&record, &["title", "description", "noteType", "publish"], "TicketNotes")?;
-    if text(&record, "description").is_some_and(|d| d.chars().count() > MAX_NOTE_CHARS) {
-        return Err(format!("TicketNotes: the description is longer than {MAX_NOTE_CHARS} characters."));
-    }
-    record.insert("createDateTime".into(), json!(stamp(Utc::now())));
-    let id = store.insert("TicketNotes", record);
-    store.touch("Tickets", ticket);
-    Ok(id)
-}
-
-fn create_attachment(shared: &Shared, store: &mut Store, parent: &str, request: &Request) -> Result<i64, String> {
-    let ticket: i64 = parent.parse().map_err(|_| "The ticket id in the path is not a number.".to_string())?;
-    if !store.exists("Tickets", ticket) {
-        return Err(format!("Tickets: there is no record with id {ticket}."));
-    }
-    let sent = body(request).map_err(|r| r.body)?;
-    require(&sent, &["title", "fullPath", "data", "attachmentType"], "TicketAttachments")?;
-    let data = base64::engine::general_purpose::STANDARD
-        .decode(text(&sent, "data").unwrap_or_default())
-        .map_err(|_| "TicketAttachments: data is not valid base64.".to_string())?;
-    if data.len() > MAX_ATTACHMENT_BYTES {
-        return Err(format!("TicketAttachments: the file is larger than {MAX_ATTACHMENT_BYTES} bytes."));
-    }
-    shared.spend_attachment_budget(data.len())?;
-    let mut record = known_only("TicketAttachments", &sent);
-    record.remove("id");
-    record.remove("data");
-    record.insert("parentID".into(), json!(ticket));
-    record.insert("parentType".into(), json!(4));
-    record.insert("fileSize".into(), json!(data.len()));
-    record.insert("attachDate".into(), json!(stamp(Utc::now())));
-    Ok(store.insert("TicketAttachments", record))
 }

@@ -1,6 +1,7 @@
 //! Seeding from Fieldkit's own sample generator: the sample MSP is loaded
-//! into an in-memory Fieldkit database, then read back and turned into PSA
-//! records with integer ids.
+//! into an in-memory Fieldkit database, read back with SQL and turned into
+//! PSA records with integer ids (deterministic for a given size and `now`),
+//! local UUID references becoming those ids.
 
 use std::collections::HashMap;
 
@@ -8,9 +9,9 @@ use chrono::{DateTime, Utc};
 use fieldkit_core::sample_data::{load_sample_data_sized, SampleSize};
 use fieldkit_core::Db;
 use rusqlite::Connection;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use crate::store::{stamp, Store};
+use crate::store::{normalize, stamp, Store};
 
 /// What to seed the stand-in with.
 pub struct Seed {
@@ -19,13 +20,16 @@ pub struct Seed {
 }
 
 impl Seed {
+    /// The sample MSP at `scale` (10 customers and 60 tickets per unit), as of now.
     pub fn scaled(scale: u32) -> Seed {
         let mut size = SampleSize::scaled(scale);
+        // Stock is not part of the PSA.
         size.stock_movements = 0;
         Seed { size, now: Utc::now() }
     }
 
-    /// Only the people (resources); no customers or tickets.
+    /// Only the people (resources); picklists are always served. No
+    /// companies, tickets or anything else.
     pub fn empty() -> Seed {
         let mut size = SampleSize::scaled(1);
         size.customers = 0;
@@ -35,8 +39,17 @@ impl Seed {
     }
 }
 
-fn object(value: Value) -> Map<String, Value> {
-    value.as_object().cloned().unwrap_or_default()
+/// Adds a seeded record in the contract's spelling and types; a value the
+/// contract cannot take is a bug in this mapping, reported as such.
+fn put(store: &mut Store, entity: &str, record: Value) -> rusqlite::Result<()> {
+    let record = record.as_object().cloned().unwrap_or_default();
+    match normalize(entity, &record, false) {
+        Ok(record) => {
+            store.seed(entity, record);
+            Ok(())
+        }
+        Err(message) => Err(rusqlite::Error::ToSqlConversionFailure(format!("seeding {entity}: {message}").into())),
+    }
 }
 
 type Ids = HashMap<String, i64>;
@@ -51,16 +64,28 @@ fn rows<T>(
     rows.collect()
 }
 
-pub fn seed(store: &mut Store, seed: &Seed) -> Result<(), String> {
+/// The records of `seed`.
+pub fn seed(seed: &Seed) -> Result<Store, String> {
     let db = Db::open_in_memory().map_err(|e| e.to_string())?;
-    let empty = seed.size.customers == 0;
+    let only_people = seed.size.customers == 0;
     let mut size = seed.size.clone();
-    if empty {
+    if only_people {
+        // The generator always makes one customer; only its people are kept.
         size.customers = 1;
         size.tickets = 1;
+        size.time_days = 0;
     }
     load_sample_data_sized(&db, &size, seed.now).map_err(|e| e.to_string())?;
-    db.read(|c| fill(store, c, seed.now, empty)).map_err(|e: rusqlite::Error| e.to_string())
+    let mut store = Store::default();
+    db.read(|c| fill(&mut store, c, seed.now, only_people)).map_err(|e: rusqlite::Error| e.to_string())?;
+    if !only_people {
+        // Company 0 is the MSP itself, as in every Autotask database.
+        let since = stamp(seed.now - chrono::Duration::days(365));
+        let msp = json!({ "id": 0, "companyName": "Fieldkit MSP", "companyType": 5, "isActive": true, "lastActivityDate": since });
+        put(&mut store, "Companies", msp).map_err(|e| e.to_string())?;
+    }
+    store.after_seeding();
+    Ok(store)
 }
 
 fn fill(store: &mut Store, c: &Connection, now: DateTime<Utc>, only_people: bool) -> rusqlite::Result<()> {
@@ -85,11 +110,12 @@ fn fill(store: &mut Store, c: &Connection, now: DateTime<Utc>, only_people: bool
             "senior_technician" => "Senior Technician",
             _ => "Technician",
         };
-        store.seed(
+        put(
+            store,
             "Resources",
-            object(json!({ "id": psa, "firstName": first, "lastName": last, "email": email, "title": title, "isActive": active,
-                           "userName": email.split('@').next().unwrap_or_default(), "resourceType": "Employee" })),
-        );
+            json!({ "id": psa, "firstName": first, "lastName": last, "email": email, "title": title, "isActive": active,
+                           "userName": email.split('@').next().unwrap_or_default(), "resourceType": "Employee" }),
+        )?;
         resources.insert(id, psa);
     }
     if only_people {
@@ -111,12 +137,13 @@ fn fill(store: &mut Store, c: &Connection, now: DateTime<Utc>, only_people: bool
         .enumerate()
     {
         let psa = 1_000 + n as i64;
-        store.seed(
+        put(
+            store,
             "Companies",
-            object(json!({ "id": psa, "companyName": name, "phone": phone, "webAddress": website, "isActive": true,
+            json!({ "id": psa, "companyName": name, "phone": phone, "webAddress": website, "isActive": true,
                            "companyType": 1, "lastActivityDate": stamp(updated),
-                           "userDefinedFields": [{ "name": "MSA", "value": if msa { "Yes" } else { "No" } }] })),
-        );
+                           "userDefinedFields": [{ "name": "MSA", "value": if msa { "Yes" } else { "No" } }] }),
+        )?;
         companies.insert(id, psa);
     }
     let mut sites = Ids::new();
@@ -134,11 +161,12 @@ fn fill(store: &mut Store, c: &Connection, now: DateTime<Utc>, only_people: bool
     .enumerate()
     {
         let psa = 5_000 + n as i64;
-        store.seed(
+        put(
+            store,
             "CompanyLocations",
-            object(json!({ "id": psa, "companyID": companies.get(&customer), "name": name, "address1": a1, "address2": a2,
-                           "city": city, "state": state, "postalCode": postal, "phone": phone, "isPrimary": primary, "isActive": true })),
-        );
+            json!({ "id": psa, "companyID": companies.get(&customer), "name": name, "address1": a1, "address2": a2,
+                           "city": city, "state": state, "postalCode": postal, "phone": phone, "isPrimary": primary, "isActive": true }),
+        )?;
         sites.insert(id, psa);
     }
     let mut contacts = Ids::new();
@@ -156,12 +184,13 @@ fn fill(store: &mut Store, c: &Connection, now: DateTime<Utc>, only_people: bool
     .enumerate()
     {
         let psa = 30_000 + n as i64;
-        store.seed(
+        put(
+            store,
             "Contacts",
-            object(json!({ "id": psa, "companyID": companies.get(&customer), "companyLocationID": site.and_then(|s| sites.get(&s).copied()),
+            json!({ "id": psa, "companyID": companies.get(&customer), "companyLocationID": site.and_then(|s| sites.get(&s).copied()),
                            "firstName": first, "lastName": last, "title": title, "phone": phone, "mobilePhone": mobile,
-                           "emailAddress": email, "isActive": 1, "lastActivityDate": stamp(now - chrono::Duration::days(30) + chrono::Duration::seconds(n as i64)) })),
-        );
+                           "emailAddress": email, "isActive": 1, "lastActivityDate": stamp(now - chrono::Duration::days(30) + chrono::Duration::seconds(n as i64)) }),
+        )?;
         contacts.insert(id, psa);
     }
     let mut devices = Ids::new();
@@ -179,12 +208,13 @@ fn fill(store: &mut Store, c: &Connection, now: DateTime<Utc>, only_people: bool
         .enumerate()
     {
         let psa = 60_000 + n as i64;
-        store.seed(
+        put(
+            store,
             "ConfigurationItems",
-            object(json!({ "id": psa, "companyID": companies.get(&customer), "companyLocationID": site.and_then(|s| sites.get(&s).copied()),
+            json!({ "id": psa, "companyID": companies.get(&customer), "companyLocationID": site.and_then(|s| sites.get(&s).copied()),
                            "referenceTitle": name, "rmmDeviceAuditHostname": name, "serialNumber": serial, "isActive": true,
-                           "lastModifiedTime": stamp(now - chrono::Duration::days(60) + chrono::Duration::seconds(n as i64)) })),
-        );
+                           "lastModifiedTime": stamp(now - chrono::Duration::days(60) + chrono::Duration::seconds(n as i64)) }),
+        )?;
         devices.insert(id, psa);
     }
     let mut tickets: HashMap<i64, i64> = HashMap::new();
@@ -204,9 +234,10 @@ fn fill(store: &mut Store, c: &Connection, now: DateTime<Utc>, only_people: bool
     for (n, t) in ticket_rows.into_iter().enumerate() {
         let psa = 100_000 + n as i64;
         let lookup = |ids: &Ids, key: &Option<String>| key.as_ref().and_then(|k| ids.get(k).copied());
-        store.seed(
+        put(
+            store,
             "Tickets",
-            object(json!({
+            json!({
                 "id": psa, "ticketNumber": t.1, "title": t.2, "description": t.3, "status": t.4, "priority": t.5,
                 "queueID": t.6, "issueType": t.7, "source": t.8, "companyID": companies.get(&t.9),
                 "companyLocationID": lookup(&sites, &t.10), "contactID": lookup(&contacts, &t.11),
@@ -215,8 +246,8 @@ fn fill(store: &mut Store, c: &Connection, now: DateTime<Utc>, only_people: bool
                 "dueDateTime": t.14.map(stamp), "createDate": stamp(t.15), "lastActivityDate": stamp(t.16),
                 "lastCustomerVisibleActivityDateTime": t.17.map(stamp), "firstResponseDateTime": t.18.map(stamp),
                 "completedDate": t.19.map(stamp), "externalID": null, "ticketType": 1,
-            })),
-        );
+            }),
+        )?;
         tickets.insert(t.0, psa);
     }
     for (n, (row, resource)) in rows(
@@ -227,10 +258,11 @@ fn fill(store: &mut Store, c: &Connection, now: DateTime<Utc>, only_people: bool
     .into_iter()
     .enumerate()
     {
-        store.seed(
+        put(
+            store,
             "TicketSecondaryResources",
-            object(json!({ "id": 700_000 + n as i64, "ticketID": tickets.get(&row), "resourceID": resources.get(&resource), "roleID": 29683 })),
-        );
+            json!({ "id": 700_000 + n as i64, "ticketID": tickets.get(&row), "resourceID": resources.get(&resource), "roleID": 29683 }),
+        )?;
     }
     for (n, (row, note_type, title, body, visible, author, created)) in rows(
         c,
@@ -243,13 +275,14 @@ fn fill(store: &mut Store, c: &Connection, now: DateTime<Utc>, only_people: bool
     .into_iter()
     .enumerate()
     {
-        store.seed(
+        put(
+            store,
             "TicketNotes",
-            object(json!({ "id": 1_000_000 + n as i64, "ticketID": tickets.get(&row), "noteType": note_type.unwrap_or(1), "title": title,
+            json!({ "id": 1_000_000 + n as i64, "ticketID": tickets.get(&row), "noteType": note_type.unwrap_or(1), "title": title,
                            "description": body, "publish": if visible { 1 } else { 2 },
                            "creatorResourceID": author.and_then(|a| resources.get(&a).copied()),
-                           "createDateTime": stamp(created), "lastActivityDate": stamp(created) })),
-        );
+                           "createDateTime": stamp(created), "lastActivityDate": stamp(created) }),
+        )?;
     }
     for (n, (resource, row, start, end, work, billable, summary, internal, updated)) in rows(
         c,
@@ -262,15 +295,16 @@ fn fill(store: &mut Store, c: &Connection, now: DateTime<Utc>, only_people: bool
     .into_iter()
     .enumerate()
     {
-        store.seed(
+        put(
+            store,
             "TimeEntries",
-            object(json!({ "id": 3_000_000 + n as i64, "ticketID": tickets.get(&row), "resourceID": resources.get(&resource), "roleID": 29683,
+            json!({ "id": 3_000_000 + n as i64, "ticketID": tickets.get(&row), "resourceID": resources.get(&resource), "roleID": 29683,
                            "billingCodeID": work, "dateWorked": stamp(start.date_naive().and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()),
                            "startDateTime": stamp(start), "endDateTime": stamp(end),
                            "hoursWorked": ((end - start).num_minutes() as f64 / 60.0 * 100.0).round() / 100.0,
                            "summaryNotes": summary, "internalNotes": internal, "isNonBillable": !billable,
-                           "lastModifiedDateTime": stamp(updated) })),
-        );
+                           "lastModifiedDateTime": stamp(updated) }),
+        )?;
     }
     let mut calls = HashMap::new();
     for (n, (id, customer, site, start, end, description, created)) in rows(
@@ -285,12 +319,13 @@ fn fill(store: &mut Store, c: &Connection, now: DateTime<Utc>, only_people: bool
     .enumerate()
     {
         let psa = 400_000 + n as i64;
-        store.seed(
+        put(
+            store,
             "ServiceCalls",
-            object(json!({ "id": psa, "companyID": companies.get(&customer), "companyLocationID": site.and_then(|s| sites.get(&s).copied()),
+            json!({ "id": psa, "companyID": companies.get(&customer), "companyLocationID": site.and_then(|s| sites.get(&s).copied()),
                            "startDateTime": stamp(start), "endDateTime": stamp(end), "description": description, "status": 1,
-                           "isComplete": 0, "createDateTime": stamp(created), "lastModifiedDateTime": stamp(created) })),
-        );
+                           "isComplete": 0, "createDateTime": stamp(created), "lastModifiedDateTime": stamp(created) }),
+        )?;
         calls.insert(id, psa);
     }
     let links = rows(
@@ -306,15 +341,17 @@ fn fill(store: &mut Store, c: &Connection, now: DateTime<Utc>, only_people: bool
     let mut next_resource_link = 500_000;
     for (n, (call, row)) in links.into_iter().enumerate() {
         let link = 450_000 + n as i64;
-        store.seed(
+        put(
+            store,
             "ServiceCallTickets",
-            object(json!({ "id": link, "serviceCallID": calls.get(&call), "ticketID": tickets.get(&row) })),
-        );
+            json!({ "id": link, "serviceCallID": calls.get(&call), "ticketID": tickets.get(&row) }),
+        )?;
         for (_, resource) in people.iter().filter(|(appointment, _)| *appointment == call) {
-            store.seed(
+            put(
+                store,
                 "ServiceCallTicketResources",
-                object(json!({ "id": next_resource_link, "serviceCallTicketID": link, "resourceID": resources.get(resource) })),
-            );
+                json!({ "id": next_resource_link, "serviceCallTicketID": link, "resourceID": resources.get(resource) }),
+            )?;
             next_resource_link += 1;
         }
     }

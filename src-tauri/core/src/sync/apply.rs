@@ -523,7 +523,9 @@ fn service_call(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Res
         // A service call booked here whose answer was lost: adopt it.
         None => tx
             .query_row(
-                "SELECT id FROM appointments WHERE psa_id IS NULL AND customer_id = ?1 AND start_at = ?2",
+                // Within a second: the PSA may keep times less precisely than sent.
+                "SELECT id FROM appointments WHERE psa_id IS NULL AND customer_id = ?1
+                     AND abs(julianday(start_at) - julianday(?2)) < 1.0 / 86400",
                 params![customer, start],
                 |r| r.get::<_, String>(0),
             )
@@ -606,7 +608,9 @@ fn time_entry(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Resul
         // An entry made here whose answer was lost: adopt it.
         None => tx
             .query_row(
-                "SELECT id FROM time_entries WHERE psa_id IS NULL AND resource_id = ?1 AND ticket_row = ?2 AND start_at = ?3",
+                // Within a second: the PSA may keep times less precisely than sent.
+                "SELECT id FROM time_entries WHERE psa_id IS NULL AND resource_id = ?1 AND ticket_row = ?2
+                     AND abs(julianday(start_at) - julianday(?3)) < 1.0 / 86400",
                 params![resource, row, start],
                 |r| r.get::<_, String>(0),
             )
