@@ -361,8 +361,25 @@ fn chaos_every_operation_arrives_exactly_once() {
             )
             .unwrap();
         }
+        // Ten appointments booked offline (a service call, its ticket and me on it).
+        let booked_from = Utc::now() + chrono::Duration::days(3);
+        for (n, ticket) in tickets.iter().take(10).enumerate() {
+            fieldkit_core::tickets::schedule_appointment(
+                &db,
+                &fieldkit_core::tickets::AppointmentDraft {
+                    ticket_id: *ticket,
+                    kind: fieldkit_core::tickets::AppointmentKind::OnSite,
+                    start_at: booked_from + chrono::Duration::hours(n as i64),
+                    duration_minutes: 60,
+                },
+                Utc::now(),
+            )
+            .unwrap();
+        }
         let operations = fieldkit_core::outbox::count_pending(&db).unwrap();
         assert!(operations >= 1000, "{operations} operations");
+        let calls_before = standin.snapshot("ServiceCalls").len();
+        let call_links_before = standin.snapshot("ServiceCallTickets").len();
         let notes_before = standin.snapshot("TicketNotes").len();
         let tickets_before = standin.snapshot("Tickets").len();
 
@@ -422,6 +439,12 @@ fn chaos_every_operation_arrives_exactly_once() {
             );
         }
         assert_eq!(times.len(), 20, "each time entry once");
+        assert_eq!(standin.snapshot("ServiceCalls").len(), calls_before + 10, "each service call once");
+        assert_eq!(
+            standin.snapshot("ServiceCallTickets").len(),
+            call_links_before + 10,
+            "each call's ticket link once"
+        );
 
         // The cache equals the stand-in after a pull.
         cycle(&db, &connector, &scope).await.expect("final sync");
