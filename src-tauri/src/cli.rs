@@ -80,7 +80,7 @@ fn sync(args: &[String]) -> i32 {
         return 2;
     }
     let db = match open_database() {
-        Ok(db) => db,
+        Ok(db) => std::sync::Arc::new(db),
         Err(error) => {
             eprintln!("{error}");
             return 2;

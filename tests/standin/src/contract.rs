@@ -11,6 +11,7 @@ use serde_json::Value;
 /// Every entity served, with the contract model it follows.
 pub const ENTITIES: &[(&str, &str)] = &[
     ("Resources", "ResourceModel"),
+    ("ResourceServiceDeskRoles", "ResourceServiceDeskRoleModel"),
     ("Companies", "CompanyModel"),
     ("CompanyLocations", "CompanyLocationModel"),
     ("Contacts", "ContactModel"),

@@ -116,6 +116,18 @@ fn fill(store: &mut Store, c: &Connection, now: DateTime<Utc>, only_people: bool
             json!({ "id": psa, "firstName": first, "lastName": last, "email": email, "title": title, "isActive": active,
                            "userName": email.split('@').next().unwrap_or_default(), "resourceType": "Employee" }),
         )?;
+        // Autotask's service desk roles: the role a resource's time and
+        // assignments are made under.
+        let role = match role.as_str() {
+            "office_admin" => 29_683_463,
+            "senior_technician" => 29_683_462,
+            _ => 29_683_461,
+        };
+        put(
+            store,
+            "ResourceServiceDeskRoles",
+            json!({ "id": 200_000 + n as i64, "resourceID": psa, "roleID": role, "isDefault": true, "isActive": true }),
+        )?;
         resources.insert(id, psa);
     }
     if only_people {

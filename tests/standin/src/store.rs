@@ -116,6 +116,7 @@ pub fn normalize(entity: &str, record: &Record, keep_unknown: bool) -> Result<Re
 fn first_id(entity: &str) -> i64 {
     match entity {
         "Resources" => 29_682_000,
+        "ResourceServiceDeskRoles" => 200_000,
         "Companies" => 1_000,
         "CompanyLocations" => 5_000,
         "Contacts" => 30_000,

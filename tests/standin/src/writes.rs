@@ -182,8 +182,29 @@ fn follow_completion(record: &mut Record, before: Option<&Record>, now: DateTime
     }
 }
 
+/// Autotask's rule: a resource on a ticket or a time entry comes with one of
+/// their active service desk roles.
+fn check_role(store: &Store, entity: &str, record: &Record, resource: &str, role: &str) -> Result<(), Refusal> {
+    let Some(who) = int(record, resource) else { return Ok(()) };
+    let Some(as_what) = int(record, role) else {
+        return refuse(format!("{entity}: {role} is required when {resource} is set."));
+    };
+    let held = store.table("ResourceServiceDeskRoles").is_some_and(|roles| {
+        roles.values().any(|r| {
+            int(r, "resourceID") == Some(who)
+                && int(r, "roleID") == Some(as_what)
+                && r.get("isActive") == Some(&json!(true))
+        })
+    });
+    if !held {
+        return refuse(format!("{entity}: role {as_what} is not an active service desk role of resource {who}."));
+    }
+    Ok(())
+}
+
 fn validate_time_entry(store: &Store, record: &Record) -> Result<(), Refusal> {
     check_references(store, record, &[("ticketID", "Tickets"), ("resourceID", "Resources")])?;
+    check_role(store, "TimeEntries", record, "resourceID", "roleID")?;
     let (Some(start), Some(end)) = (time(record, "startDateTime"), time(record, "endDateTime")) else {
         return refuse("TimeEntries: startDateTime and endDateTime are required for a ticket's time.");
     };
@@ -247,6 +268,7 @@ pub fn create(store: &mut Store, limits: &Limits, request: Create<'_>) -> Result
                 return refuse("Tickets: a queueID or an assignedResourceID is required.");
             }
             check_references(store, &record, TICKET_REFERENCES)?;
+            check_role(store, entity, &record, "assignedResourceID", "assignedResourceRoleID")?;
             check_picklists(entity, &record, TICKET_PICKLISTS)?;
             check_length(entity, &record, "title", 255)?;
             check_length(entity, &record, "description", MAX_TICKET_DESCRIPTION_CHARS)?;
@@ -370,6 +392,9 @@ pub fn update(store: &mut Store, entity: &'static str, body: &Record) -> Result<
     match entity {
         "Tickets" => {
             check_references(store, &fields, TICKET_REFERENCES)?;
+            if fields.contains_key("assignedResourceID") {
+                check_role(store, entity, &fields, "assignedResourceID", "assignedResourceRoleID")?;
+            }
             check_picklists(entity, &fields, TICKET_PICKLISTS)?;
             check_length(entity, &fields, "title", 255)?;
             check_length(entity, &fields, "description", MAX_TICKET_DESCRIPTION_CHARS)?;

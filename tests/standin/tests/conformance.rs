@@ -463,7 +463,7 @@ async fn creates_updates_and_their_validation() {
     let day = Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).single().expect("a day");
     let at = |h: u32, m: u32| (day + chrono::Duration::minutes(i64::from(h * 60 + m))).to_rfc3339();
     let entry = |start: String, end: String, hours: f64, ticket: i64| {
-        json!({ "ticketID": ticket, "resourceID": me, "roleID": 29683, "billingCodeID": 29682790, "dateWorked": "2026-11-23",
+        json!({ "ticketID": ticket, "resourceID": me, "roleID": 29_683_461, "billingCodeID": 29682790, "dateWorked": "2026-11-23",
                 "startDateTime": start, "endDateTime": end, "hoursWorked": hours, "summaryNotes": "Replaced the handset",
                 "internalNotes": "", "isNonBillable": false })
     };
@@ -483,6 +483,23 @@ async fn creates_updates_and_their_validation() {
         assert_eq!(refused.status, 500, "{why}: {}", refused.body);
         assert!(!refused.error().is_empty(), "{why}");
     }
+    // Autotask wants one of the resource's service desk roles with the entry.
+    for (why, role) in [("no role", Value::Null), ("a role they do not hold", json!(29_683_463))] {
+        let mut body = entry(at(11, 0), at(12, 0), 1.0, id);
+        body["roleID"] = role;
+        let refused = client.call("POST", &format!("{API}/TimeEntries"), Some(&body)).await;
+        assert!(
+            refused.status == 500 && refused.error().contains("roleID") || refused.error().contains("role"),
+            "{why}: {}",
+            refused.body
+        );
+    }
+    // And so does a ticket's primary resource.
+    let assigned = json!({ "id": id, "assignedResourceID": me });
+    let refused = client.call("PATCH", &format!("{API}/Tickets"), Some(&assigned)).await;
+    assert!(refused.status == 500 && refused.error().contains("assignedResourceRoleID"), "{}", refused.body);
+    let assigned = json!({ "id": id, "assignedResourceID": me, "assignedResourceRoleID": 29_683_461 });
+    assert_eq!(client.call("PATCH", &format!("{API}/Tickets"), Some(&assigned)).await.status, 200);
     let patched =
         client.call("PATCH", &format!("{API}/TimeEntries"), Some(&json!({ "id": time_id, "hoursWorked": 25 }))).await;
     assert_eq!(patched.status, 500, "an update keeps the rules");
@@ -501,7 +518,7 @@ async fn creates_updates_and_their_validation() {
         .is_i64());
     let again = client.call("POST", &format!("{API}/ServiceCallTicketResources"), Some(&person)).await;
     assert_eq!(again.status, 500, "a link exists once");
-    let helper = json!({ "ticketID": id, "resourceID": me, "roleID": 29683 });
+    let helper = json!({ "ticketID": id, "resourceID": me, "roleID": 29_683_461 });
     assert!(
         client.call("POST", &format!("{API}/TicketSecondaryResources"), Some(&helper)).await.json()["itemId"].is_i64()
     );

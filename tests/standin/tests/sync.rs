@@ -3,7 +3,7 @@
 //! faults, garbage answers, and conflicts.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -50,12 +50,12 @@ fn scope(standin: &Standin, now: DateTime<Utc>) -> Scope {
     }
 }
 
-async fn cycle(db: &Db, connector: &Autotask, scope: &Scope) -> Result<SyncReport, SyncError> {
+async fn cycle(db: &Arc<Db>, connector: &Autotask, scope: &Scope) -> Result<SyncReport, SyncError> {
     sync::run_cycle(db, connector, scope, Utc::now(), false, &Mutex::new(SyncProgress::default())).await
 }
 
 /// Runs cycles until the outbox is empty (or `limit` cycles).
-async fn converge(db: &Db, connector: &Autotask, scope: &Scope, limit: usize) -> usize {
+async fn converge(db: &Arc<Db>, connector: &Autotask, scope: &Scope, limit: usize) -> usize {
     for round in 1..=limit {
         let outcome = cycle(db, connector, scope).await;
         if std::env::var("SYNC_DEBUG").is_ok() {
@@ -120,7 +120,7 @@ fn the_first_sync_fills_the_cache_and_a_quiet_one_costs_one_request_per_kind() {
     runtime().block_on(async {
         let standin = Standin::start(Seed::scaled(1), 0).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("fieldkit.db")).unwrap();
+        let db = Arc::new(Db::open(&dir.path().join("fieldkit.db")).unwrap());
         let connector = connector(&standin);
         let scope = scope(&standin, Utc::now());
         let first = cycle(&db, &connector, &scope).await.expect("first sync");
@@ -137,6 +137,14 @@ fn the_first_sync_fills_the_cache_and_a_quiet_one_costs_one_request_per_kind() {
             .collect();
         assert_eq!(count(&db, "SELECT count(*) FROM ticket_notes"), notes.len() as i64);
         assert_eq!(count(&db, "SELECT count(*) FROM resources"), standin.snapshot("Resources").len() as i64);
+        // Each resource's default service desk role, sent with their time and assignments.
+        let role =
+            standin.snapshot("ResourceServiceDeskRoles").into_iter().find(|r| r["resourceID"] == scope.me).unwrap();
+        assert_eq!(
+            count(&db, &format!("SELECT psa_role_id FROM resources WHERE psa_id = {}", scope.me)),
+            role["roleID"].as_i64().unwrap()
+        );
+        assert_eq!(count(&db, "SELECT count(*) FROM resources WHERE psa_role_id IS NULL"), 0);
         assert_eq!(
             count(&db, "SELECT count(*) FROM customers WHERE psa_id IS NOT NULL"),
             standin.snapshot("Companies").len() as i64
@@ -169,7 +177,8 @@ fn the_first_sync_fills_the_cache_and_a_quiet_one_costs_one_request_per_kind() {
 
         // Nothing changed: at most one request per kind (and a threshold check).
         let quiet = cycle(&db, &connector, &scope).await.expect("quiet sync");
-        let kinds = 9; // resources, companies, contacts, devices, secondary (mine), tickets, notes, calls, time
+        // resources, their roles, companies, contacts, devices, secondary (mine), tickets, notes, calls, time
+        let kinds = 10;
         assert!(
             quiet.requests <= kinds + 1,
             "a quiet sync made {} requests: {:?}",
@@ -193,6 +202,7 @@ fn every_call_of_the_connector_conforms() {
         assert!(picklists.iter().any(|v| v.kind == fieldkit_core::picklists::PicklistKind::NoteType));
         for kind in [
             Kind::Resources,
+            Kind::Roles,
             Kind::Companies,
             Kind::Locations,
             Kind::Contacts,
@@ -332,7 +342,7 @@ fn chaos_every_operation_arrives_exactly_once() {
     runtime().block_on(async {
         let standin = Standin::start(Seed::scaled(1), 0).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("fieldkit.db")).unwrap();
+        let db = Arc::new(Db::open(&dir.path().join("fieldkit.db")).unwrap());
         let connector = connector(&standin);
         let scope = scope(&standin, Utc::now());
         cycle(&db, &connector, &scope).await.expect("first sync");
@@ -471,7 +481,7 @@ fn garbage_and_truncated_answers_give_a_clear_error_and_write_nothing() {
     runtime().block_on(async {
         let standin = Standin::start(Seed::scaled(1), 0).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("fieldkit.db")).unwrap();
+        let db = Arc::new(Db::open(&dir.path().join("fieldkit.db")).unwrap());
         let connector = connector(&standin);
         let scope = scope(&standin, Utc::now());
         for kind in [FaultKind::MalformedJson, FaultKind::Truncated] {
@@ -494,7 +504,7 @@ fn a_ticket_changed_on_both_sides_asks_and_the_choice_is_kept() {
     runtime().block_on(async {
         let standin = Standin::start(Seed::scaled(1), 0).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("fieldkit.db")).unwrap();
+        let db = Arc::new(Db::open(&dir.path().join("fieldkit.db")).unwrap());
         let connector = connector(&standin);
         let scope = scope(&standin, Utc::now());
         cycle(&db, &connector, &scope).await.expect("first sync");

@@ -14,6 +14,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0005_service_reports.sql")),
     M::up(include_str!("../../migrations/0006_stock.sql")),
     M::up(include_str!("../../migrations/0007_sync.sql")),
+    M::up(include_str!("../../migrations/0008_service_desk_roles.sql")),
 ];
 
 /// The schema version this build writes (SQLite's `user_version`).

@@ -105,6 +105,27 @@ impl Db {
         Ok(value)
     }
 
+    /// Like [`Db::write`], for data that can be fetched again (a page pulled
+    /// from the PSA): the commit is not flushed to the disk on its own
+    /// (`synchronous = NORMAL`). A power cut can lose the last such pages,
+    /// never corrupt the file; the next write made with [`Db::write`] (the
+    /// sync's watermark, any change by the user) flushes them with it.
+    pub fn write_replayable<T, E>(&self, action: impl FnOnce(&Transaction<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<rusqlite::Error>,
+    {
+        let mut connection = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        let outcome = (|| {
+            let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let value = action(&transaction)?;
+            transaction.commit()?;
+            Ok(value)
+        })();
+        connection.pragma_update(None, "synchronous", "FULL")?;
+        outcome
+    }
+
     /// Runs `query` on a reader connection (inside one read transaction, so it
     /// sees one consistent snapshot).
     pub fn read<T, E>(&self, query: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E>

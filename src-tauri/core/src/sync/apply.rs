@@ -4,7 +4,7 @@
 //! are reported so the engine can fetch them first: a page is applied whole
 //! or not at all.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -155,16 +155,18 @@ pub(crate) fn apply_page(
     }
     let mut touched_tickets = BTreeSet::new();
     let mut touched_customers = BTreeSet::new();
+    let mut notes = if kind == Kind::Notes { Some(NotePage::read(tx)?) } else { None };
     for record in records {
         match kind {
             Kind::Resources => _ = resource(tx, record)?,
+            Kind::Roles => role(tx, record)?,
             Kind::Companies => _ = touched_customers.insert(company(tx, record, now)?),
             Kind::Locations => touched_customers.extend(location(tx, record)?),
             Kind::Contacts => touched_customers.extend(contact(tx, record)?),
             Kind::Devices => _ = device(tx, record)?,
             Kind::Tickets => touched_tickets.extend(ticket(tx, record, now)?),
             Kind::SecondaryResources => _ = secondary(tx, record)?,
-            Kind::Notes => touched_tickets.extend(note(tx, record, now)?),
+            Kind::Notes => touched_tickets.extend(note(tx, notes.as_mut().expect("read above"), record, now)?),
             Kind::ServiceCalls => _ = service_call(tx, record, now)?,
             Kind::ServiceCallTickets => _ = call_ticket(tx, record)?,
             Kind::ServiceCallResources => _ = call_resource(tx, record)?,
@@ -200,10 +202,27 @@ fn resource(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> {
         )?,
         None => exec(tx,
             "INSERT INTO resources (id, psa_id, first_name, last_name, email, role, is_active) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![Uuid::new_v4().to_string(), psa, text(record, "firstName"), text(record, "lastName"), text(record, "email"), role, active],
+            params![Uuid::now_v7().to_string(), psa, text(record, "firstName"), text(record, "lastName"), text(record, "email"), role, active],
         )?,
     };
     Ok(true)
+}
+
+/// A service desk role of a resource: the default one is the role Fieldkit
+/// sends with that resource's time and assignments; another active role
+/// stands in until a default is seen.
+fn role(tx: &Transaction<'_>, record: &Value) -> Result<(), SyncError> {
+    let (Some(resource), Some(role)) = (int(record, "resourceID"), int(record, "roleID")) else { return Ok(()) };
+    if boolean(record, "isActive") == Some(false) {
+        return Ok(());
+    }
+    let sql = if boolean(record, "isDefault").unwrap_or(false) {
+        "UPDATE resources SET psa_role_id = ?2 WHERE psa_id = ?1"
+    } else {
+        "UPDATE resources SET psa_role_id = coalesce(psa_role_id, ?2) WHERE psa_id = ?1"
+    };
+    exec(tx, sql, params![resource, role])?;
+    Ok(())
 }
 
 fn is_msa(record: &Value) -> bool {
@@ -229,7 +248,7 @@ fn company(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Result<S
             id
         }
         None => {
-            let id = Uuid::new_v4().to_string();
+            let id = Uuid::now_v7().to_string();
             exec(tx,
                 "INSERT INTO customers (id, psa_id, name, phone, website, is_msa, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
                 params![id, psa, name, text(record, "phone"), text(record, "webAddress"), is_msa(record), now],
@@ -261,7 +280,7 @@ fn location(tx: &Transaction<'_>, record: &Value) -> Result<Option<String>, Sync
         None => exec(tx,
             "INSERT INTO sites (id, psa_id, customer_id, name, address1, address2, city, state, postal_code, phone, is_primary, position)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, (SELECT count(*) FROM sites WHERE customer_id = ?3))",
-            params![Uuid::new_v4().to_string(), psa, customer, values.0, values.1, values.2, values.3, values.4, values.5, values.6, values.7],
+            params![Uuid::now_v7().to_string(), psa, customer, values.0, values.1, values.2, values.3, values.4, values.5, values.6, values.7],
         )?,
     };
     Ok(Some(customer))
@@ -288,7 +307,7 @@ fn contact(tx: &Transaction<'_>, record: &Value) -> Result<Option<String>, SyncE
         None => exec(tx,
             "INSERT INTO contacts (id, psa_id, customer_id, site_id, first_name, last_name, title, phone, mobile, email, position)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT count(*) FROM contacts WHERE customer_id = ?3))",
-            params![Uuid::new_v4().to_string(), psa, customer, site, first, last, title, phone, mobile, email],
+            params![Uuid::now_v7().to_string(), psa, customer, site, first, last, title, phone, mobile, email],
         )?,
     };
     Ok(Some(customer))
@@ -310,7 +329,7 @@ fn device(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> {
         )?,
         None => exec(tx,
             "INSERT INTO devices (id, psa_id, customer_id, site_id, name, serial_number) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![Uuid::new_v4().to_string(), psa, customer, site, name, serial],
+            params![Uuid::now_v7().to_string(), psa, customer, site, name, serial],
         )?,
     };
     Ok(true)
@@ -378,7 +397,7 @@ fn ticket(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Result<Op
                      last_customer_visible_at, first_response_at, completed_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
                 params![
-                    Uuid::new_v4().to_string(),
+                    Uuid::now_v7().to_string(),
                     psa,
                     number,
                     text(record, "title"),
@@ -456,53 +475,91 @@ pub(crate) fn clear_secondary(tx: &Transaction<'_>, tickets: &[i64]) -> Result<(
     Ok(())
 }
 
-fn note(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Result<Option<i64>, SyncError> {
+/// What every note of a page looks up, read once per page: the resources
+/// (authors), whether any note written here is still unsent (only then can a
+/// pulled note be one of ours whose answer was lost), and the last ticket
+/// (a ticket's notes arrive together).
+struct NotePage {
+    authors: HashMap<i64, (String, String)>,
+    unsent: bool,
+    ticket: Option<(i64, Option<i64>)>,
+}
+
+impl NotePage {
+    fn read(tx: &Transaction<'_>) -> rusqlite::Result<NotePage> {
+        let authors = tx
+            .prepare_cached(
+                "SELECT psa_id, id, first_name || ' ' || last_name FROM resources WHERE psa_id IS NOT NULL",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+            .collect::<rusqlite::Result<_>>()?;
+        let unsent = one(tx, "SELECT EXISTS (SELECT 1 FROM ticket_notes WHERE psa_id IS NULL)", [], |r| r.get(0))?;
+        Ok(NotePage { authors, unsent, ticket: None })
+    }
+
+    fn ticket_row(&mut self, tx: &Transaction<'_>, psa: Option<i64>) -> rusqlite::Result<Option<i64>> {
+        let Some(psa) = psa else { return Ok(None) };
+        match self.ticket {
+            Some((known, row)) if known == psa => Ok(row),
+            _ => {
+                let row = ticket_row(tx, Some(psa))?;
+                self.ticket = Some((psa, row));
+                Ok(row)
+            }
+        }
+    }
+}
+
+fn note(
+    tx: &Transaction<'_>,
+    page: &mut NotePage,
+    record: &Value,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, SyncError> {
     let psa = psa_id(record)?;
-    let Some(row) = ticket_row(tx, int(record, "ticketID"))? else { return Ok(None) };
+    let Some(row) = page.ticket_row(tx, int(record, "ticketID"))? else { return Ok(None) };
     let author_psa = int(record, "creatorResourceID");
-    let author = local_id(tx, "resources", author_psa)?;
-    let author_name: String = match &author {
-        Some(id) => one(tx, "SELECT first_name || ' ' || last_name FROM resources WHERE id = ?1", [id], |r| r.get(0))?,
-        None => String::new(),
+    let (author, author_name) = match author_psa.and_then(|id| page.authors.get(&id)) {
+        Some((id, name)) => (Some(id.as_str()), name.as_str()),
+        None => (None, ""),
     };
     let visible = int(record, "publish") == Some(1);
     let from_customer = author_psa.is_none() && int(record, "createdByContactID").is_some();
     let created = time(record, "createDateTime").unwrap_or(now);
-    let mut exists: bool =
-        one(tx, "SELECT EXISTS (SELECT 1 FROM ticket_notes WHERE psa_id = ?1)", [psa], |r| r.get(0))?;
-    if !exists {
-        // A note written here whose answer was lost: adopt it, do not copy it.
-        exists = exec(tx,
-            "UPDATE ticket_notes SET psa_id = ?1 WHERE row = (SELECT row FROM ticket_notes WHERE ticket_row = ?2 AND psa_id IS NULL
-                 AND title = ?3 AND body = ?4 ORDER BY row LIMIT 1)",
-            params![psa, row, text(record, "title"), text(record, "description")],
-        )? > 0;
+    let (title, body) = (text(record, "title"), text(record, "description"));
+    if page.unsent {
+        let exists: bool =
+            one(tx, "SELECT EXISTS (SELECT 1 FROM ticket_notes WHERE psa_id = ?1)", [psa], |r| r.get(0))?;
+        if !exists {
+            // A note written here whose answer was lost: adopt it, do not copy it.
+            exec(tx,
+                "UPDATE ticket_notes SET psa_id = ?1 WHERE row = (SELECT row FROM ticket_notes WHERE ticket_row = ?2 AND psa_id IS NULL
+                     AND title = ?3 AND body = ?4 ORDER BY row LIMIT 1)",
+                params![psa, row, title, body],
+            )?;
+        }
     }
-    if exists {
-        exec(tx,
-            "UPDATE ticket_notes SET ticket_row = ?2, note_type = ?3, title = ?4, body = ?5, is_customer_visible = ?6 WHERE psa_id = ?1",
-            params![psa, row, int(record, "noteType"), text(record, "title"), text(record, "description"), visible],
-        )?;
-    } else {
-        exec(tx,
-            "INSERT INTO ticket_notes (id, psa_id, ticket_row, note_type, title, body, is_customer_visible, from_customer,
-                 author_resource_id, author_name, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                Uuid::new_v4().to_string(),
-                psa,
-                row,
-                int(record, "noteType"),
-                text(record, "title"),
-                text(record, "description"),
-                visible,
-                from_customer,
-                author,
-                author_name,
-                created
-            ],
-        )?;
-    }
+    exec(
+        tx,
+        "INSERT INTO ticket_notes (id, psa_id, ticket_row, note_type, title, body, is_customer_visible, from_customer,
+             author_resource_id, author_name, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (psa_id) DO UPDATE SET ticket_row = excluded.ticket_row, note_type = excluded.note_type,
+             title = excluded.title, body = excluded.body, is_customer_visible = excluded.is_customer_visible",
+        params![
+            Uuid::now_v7().to_string(),
+            psa,
+            row,
+            int(record, "noteType"),
+            title,
+            body,
+            visible,
+            from_customer,
+            author,
+            author_name,
+            created
+        ],
+    )?;
     Ok(Some(row))
 }
 
@@ -542,7 +599,7 @@ fn service_call(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Res
         None => exec(tx,
             "INSERT INTO appointments (id, psa_id, customer_id, site_id, kind, start_at, end_at, description, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![Uuid::new_v4().to_string(), psa, customer, site, kind, start, end, description, now],
+            params![Uuid::now_v7().to_string(), psa, customer, site, kind, start, end, description, now],
         )?,
     };
     Ok(true)
@@ -630,7 +687,7 @@ fn time_entry(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Resul
                  internal_notes, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
             params![
-                Uuid::new_v4().to_string(),
+                Uuid::now_v7().to_string(),
                 psa,
                 resource,
                 row,
@@ -645,6 +702,18 @@ fn time_entry(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Resul
         )?,
     };
     Ok(true)
+}
+
+/// Rebuilds the search documents of these tickets (PSA ids) now — all their
+/// notes have arrived — and takes them off the list [`reindex_pending`] works through.
+pub(crate) fn reindex_tickets(tx: &Transaction<'_>, tickets: &[i64]) -> Result<(), SyncError> {
+    for psa in tickets {
+        if let Some(row) = ticket_row(tx, Some(*psa))? {
+            reindex_ticket(tx, row, true)?;
+            exec(tx, "DELETE FROM sync_reindex WHERE ticket_row = ?1", [row])?;
+        }
+    }
+    Ok(())
 }
 
 /// Rebuilds the search documents of the tickets pulls touched, 500 per transaction.

@@ -15,6 +15,9 @@ use crate::picklists::PicklistValue;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Resources,
+    /// Each resource's service desk roles: Autotask wants a role with every
+    /// time entry and with a ticket's primary resource.
+    Roles,
     Companies,
     Locations,
     Contacts,
@@ -32,6 +35,7 @@ impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Resources => "resources",
+            Kind::Roles => "roles",
             Kind::Companies => "companies",
             Kind::Locations => "locations",
             Kind::Contacts => "contacts",

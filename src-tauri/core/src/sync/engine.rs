@@ -4,7 +4,8 @@
 //! deleted. Progress is published for the status line and the first-sync bar.
 
 use std::collections::BTreeSet;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
@@ -25,6 +26,8 @@ const OVERLAP: Duration = Duration::minutes(5);
 const FULL_EVERY: Duration = Duration::hours(24);
 /// Parents per `in` filter.
 const CHUNK: usize = 500;
+/// Pages fetched ahead of the one being written.
+const AHEAD: usize = 4;
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -95,12 +98,14 @@ fn set_watermark(
 }
 
 struct Puller<'a, C: Connector> {
-    db: &'a Db,
+    db: &'a Arc<Db>,
     connector: &'a C,
     scope: &'a Scope,
     now: DateTime<Utc>,
     progress: &'a Mutex<SyncProgress>,
     report: &'a mut SyncReport,
+    /// Time spent writing pages, in milliseconds.
+    write_ms: AtomicU64,
 }
 
 impl<C: Connector> Puller<'_, C> {
@@ -111,54 +116,137 @@ impl<C: Connector> Puller<'_, C> {
         kind: Kind,
         selection: Selection,
     ) -> Result<(Vec<Value>, Option<DateTime<Utc>>), SyncError> {
-        let mut all = Vec::new();
-        let mut newest_seen = None;
-        let mut cursor: Option<String> = None;
-        let mut page = self.connector.pull(kind, &selection, self.scope, None).await?;
-        loop {
-            let next = page.next.clone().filter(|next| cursor.as_deref() != Some(next.as_str()));
-            // The next page is fetched while this one is written: the answer
-            // arrives on the runtime's other thread meanwhile.
-            let fetch = async {
-                match &next {
-                    Some(url) => Some(self.connector.pull(kind, &selection, self.scope, Some(url)).await),
-                    None => None,
-                }
-            };
-            let (fetched, applied) = tokio::join!(fetch, self.apply(kind, &page.records));
-            applied?;
-            newest_seen = newest_seen.max(newest(kind, &page.records));
-            publish(self.progress, |p| p.add(kind, page.records.len()));
-            match self.report.pulled.iter_mut().find(|c| c.kind == kind.as_str()) {
-                Some(entry) => entry.count += page.records.len() as u32,
-                None => {
-                    self.report.pulled.push(KindCount { kind: kind.as_str().into(), count: page.records.len() as u32 })
-                }
-            }
-            all.extend(std::mem::take(&mut page.records));
-            match fetched {
-                Some(fetched) => {
-                    page = fetched?;
-                    cursor = next;
-                }
-                None => break,
-            }
-        }
-        Ok((all, newest_seen))
+        self.pull_each(kind, vec![selection]).await
     }
 
-    /// One page in one transaction; companies it needs are fetched first.
-    async fn apply(&self, kind: Kind, records: &[Value]) -> Result<(), SyncError> {
+    /// Pulls every page of several selections of one kind, in order. Pages
+    /// are fetched up to [`AHEAD`] in advance while earlier ones are written
+    /// on a blocking thread, so the network and the disk work at the same time.
+    async fn pull_each(
+        &mut self,
+        kind: Kind,
+        selections: Vec<Selection>,
+    ) -> Result<(Vec<Value>, Option<DateTime<Utc>>), SyncError> {
+        type Fetched = Result<(Vec<Value>, Option<Vec<i64>>), SyncError>;
+        let (sender, receiver) = tokio::sync::mpsc::channel::<Fetched>(AHEAD);
+        let (connector, scope) = (self.connector, self.scope);
+        let produce = async move {
+            for selection in &selections {
+                let mut cursor: Option<String> = None;
+                loop {
+                    let page = match connector.pull(kind, selection, scope, cursor.as_deref()).await {
+                        Ok(page) => page,
+                        Err(error) => {
+                            let _ = sender.send(Err(error)).await;
+                            return;
+                        }
+                    };
+                    let next = page.next.filter(|next| cursor.as_deref() != Some(next.as_str()));
+                    // The last page of a selection of notes: its tickets have
+                    // all their notes now; their search documents are rebuilt
+                    // with it, while the next pages are fetched.
+                    let complete = match selection {
+                        Selection::Children { parents, .. } if kind == Kind::Notes && next.is_none() => {
+                            Some(parents.clone())
+                        }
+                        _ => None,
+                    };
+                    // The receiver is gone: the writing failed and said why.
+                    if sender.send(Ok((page.records, complete))).await.is_err() {
+                        return;
+                    }
+                    match next {
+                        Some(next) => cursor = Some(next),
+                        None => break,
+                    }
+                }
+            }
+        };
+        let consume = async {
+            let mut receiver = receiver;
+            let mut all = Vec::new();
+            let mut newest_seen = None;
+            while let Some(fetched) = receiver.recv().await {
+                let (records, complete) = fetched?;
+                let mut pages = vec![records];
+                let mut reindex = complete.unwrap_or_default();
+                // Pages fetched while the last ones were written go in together:
+                // one commit instead of several when the disk is the slower side.
+                while pages.len() < AHEAD {
+                    match receiver.try_recv() {
+                        Ok(fetched) => {
+                            let (records, complete) = fetched?;
+                            pages.push(records);
+                            reindex.extend(complete.unwrap_or_default());
+                        }
+                        Err(_) => break,
+                    }
+                }
+                let records = self.apply(kind, pages, reindex).await?;
+                newest_seen = newest_seen.max(newest(kind, &records));
+                publish(self.progress, |p| p.add(kind, records.len()));
+                match self.report.pulled.iter_mut().find(|c| c.kind == kind.as_str()) {
+                    Some(entry) => entry.count += records.len() as u32,
+                    None => {
+                        self.report.pulled.push(KindCount { kind: kind.as_str().into(), count: records.len() as u32 })
+                    }
+                }
+                all.extend(records);
+            }
+            Ok((all, newest_seen))
+        };
+        let ((), pulled) = tokio::join!(produce, consume);
+        pulled
+    }
+
+    /// Writes pages in one transaction on a blocking thread, then rebuilds
+    /// the search documents of `reindex` (tickets whose notes are all in);
+    /// gives the records back. A page that refers to companies not cached
+    /// yet is not written, nor any after it: they are reported missing.
+    async fn write_pages(
+        &self,
+        kind: Kind,
+        pages: Vec<Vec<Value>>,
+        reindex: Vec<i64>,
+    ) -> Result<(Vec<Vec<Value>>, apply::Missing), SyncError> {
+        let db = Arc::clone(self.db);
+        let now = self.now;
+        let started = Instant::now();
+        let outcome = tokio::task::spawn_blocking(move || {
+            let missing = db.write_replayable(|tx| -> Result<apply::Missing, SyncError> {
+                for records in &pages {
+                    let missing = apply_page(tx, kind, records, now)?;
+                    if !missing.companies.is_empty() {
+                        return Ok(missing);
+                    }
+                }
+                apply::reindex_tickets(tx, &reindex)?;
+                Ok(apply::Missing::default())
+            })?;
+            Ok((pages, missing))
+        })
+        .await
+        .map_err(|error| SyncError::Malformed(format!("the writer stopped: {error}")))?;
+        let took = started.elapsed().as_millis() as u64;
+        self.write_ms.fetch_add(took, Ordering::Relaxed);
+        outcome
+    }
+
+    /// One page (or the pages fetched meanwhile) in one transaction;
+    /// companies a page needs are fetched first (pages already written are
+    /// written again then: applying a page is idempotent).
+    async fn apply(&self, kind: Kind, pages: Vec<Vec<Value>>, reindex: Vec<i64>) -> Result<Vec<Value>, SyncError> {
+        let mut pages = pages;
         for _ in 0..2 {
-            let missing = self.db.write(|tx| apply_page(tx, kind, records, self.now))?;
+            let (back, missing) = self.write_pages(kind, pages, reindex.clone()).await?;
+            pages = back;
             if missing.companies.is_empty() {
-                return Ok(());
+                return Ok(pages.into_iter().flatten().collect());
             }
             let ids: Vec<i64> = missing.companies.into_iter().collect();
             for chunk in ids.chunks(CHUNK) {
                 let page =
                     self.connector.pull(Kind::Companies, &Selection::Ids(chunk.to_vec()), self.scope, None).await?;
-                self.db.write(|tx| apply_page(tx, Kind::Companies, &page.records, self.now))?;
                 // A company the PSA does not return (the MSP itself, id 0): a placeholder keeps the ticket.
                 let found: BTreeSet<i64> = page.records.iter().filter_map(|r| int(r, "id")).collect();
                 let absent: Vec<Value> = chunk
@@ -166,9 +254,7 @@ impl<C: Connector> Puller<'_, C> {
                     .filter(|id| !found.contains(id))
                     .map(|id| serde_json::json!({ "id": id, "companyName": if *id == 0 { "Our company".to_string() } else { format!("Company {id}") } }))
                     .collect();
-                if !absent.is_empty() {
-                    self.db.write(|tx| apply_page(tx, Kind::Companies, &absent, self.now))?;
-                }
+                self.write_pages(Kind::Companies, vec![page.records, absent], Vec::new()).await?;
             }
         }
         Err(SyncError::Malformed("records refer to companies that cannot be read".into()))
@@ -180,12 +266,9 @@ impl<C: Connector> Puller<'_, C> {
         parents: &[i64],
         since: Option<DateTime<Utc>>,
     ) -> Result<Vec<Value>, SyncError> {
-        let mut all = Vec::new();
-        for chunk in parents.chunks(CHUNK) {
-            let (records, _) = self.pull(kind, Selection::Children { parents: chunk.to_vec(), since }).await?;
-            all.extend(records);
-        }
-        Ok(all)
+        let selections =
+            parents.chunks(CHUNK).map(|chunk| Selection::Children { parents: chunk.to_vec(), since }).collect();
+        Ok(self.pull_each(kind, selections).await?.0)
     }
 }
 
@@ -210,7 +293,7 @@ fn since(mark: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
 
 /// One cycle: push, then pull (and reconcile when due or asked).
 pub async fn run_cycle<C: Connector>(
-    db: &Db,
+    db: &Arc<Db>,
     connector: &C,
     scope: &Scope,
     now: DateTime<Utc>,
@@ -239,7 +322,8 @@ pub async fn run_cycle<C: Connector>(
         // Tickets made here learn their PSA number.
         let created = std::mem::take(&mut report.created_tickets);
         if !created.is_empty() {
-            let mut puller = Puller { db, connector, scope, now, progress, report: &mut report };
+            let mut puller =
+                Puller { db, connector, scope, now, progress, report: &mut report, write_ms: AtomicU64::new(0) };
             for chunk in created.chunks(CHUNK) {
                 puller.pull(Kind::Tickets, Selection::Ids(chunk.to_vec())).await?;
             }
@@ -276,7 +360,7 @@ pub async fn run_cycle<C: Connector>(
 
 #[allow(clippy::too_many_arguments)]
 async fn pull_all<C: Connector>(
-    db: &Db,
+    db: &Arc<Db>,
     connector: &C,
     scope: &Scope,
     now: DateTime<Utc>,
@@ -316,10 +400,11 @@ async fn pull_all<C: Connector>(
     }
     // A crash during the last pull may have left search documents to rebuild.
     apply::reindex_pending(db)?;
-    let mut puller = Puller { db, connector, scope, now, progress, report };
+    let mut puller = Puller { db, connector, scope, now, progress, report, write_ms: AtomicU64::new(0) };
 
     let (_, _) = puller.pull(Kind::Resources, Selection::Changed { since: None }).await?;
     set_watermark(db, Kind::Resources, None, now, full)?;
+    puller.pull(Kind::Roles, Selection::Changed { since: None }).await?;
     adopt_me(db, scope.me)?;
 
     let (company_mark, _) = watermark(db, Kind::Companies)?;
@@ -373,7 +458,9 @@ async fn pull_all<C: Connector>(
         newest_note = newest_note.max(changed);
     }
     publish(progress, |p| p.phase = "Indexing for search".into());
+    let indexing = Instant::now();
     apply::reindex_pending(db)?;
+    puller.report.index_milliseconds += indexing.elapsed().as_millis() as u64;
     publish(progress, |p| p.phase = "Receiving".into());
     set_watermark(db, Kind::Notes, newest_note, now, full)?;
     set_watermark(db, Kind::Tickets, newest_ticket.or(mark).or(Some(now - Duration::days(3650))), now, full)?;
@@ -409,6 +496,7 @@ async fn pull_all<C: Connector>(
             puller.report.removed += removed;
         }
     }
+    puller.report.write_milliseconds += puller.write_ms.load(Ordering::Relaxed);
     Ok(())
 }
 

@@ -37,6 +37,10 @@ pub struct SyncReport {
     pub removed: u32,
     pub requests: u64,
     pub milliseconds: u64,
+    /// Of which spent writing pulled pages into the cache (overlapping the
+    /// network) and rebuilding search documents (not overlapping it).
+    pub write_milliseconds: u64,
+    pub index_milliseconds: u64,
     #[serde(skip)]
     #[ts(skip)]
     pub(crate) created_tickets: Vec<i64>,

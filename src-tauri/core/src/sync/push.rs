@@ -47,6 +47,18 @@ fn psa_of(connection: &Connection, table: &str, local: &Value) -> rusqlite::Resu
         .flatten())
 }
 
+/// The service desk role a resource works under (see migration 0008).
+fn role_of(connection: &Connection, resource: &Value) -> rusqlite::Result<Option<i64>> {
+    let Some(id) = uuid_text(resource) else { return Ok(None) };
+    Ok(connection
+        .query_row("SELECT psa_role_id FROM resources WHERE id = ?1", [id], |r| r.get::<_, Option<i64>>(0))
+        .optional()?
+        .flatten())
+}
+
+const NO_ROLE: &str = "Autotask needs the service desk role of the person this is for, and it lists none for them: \
+     give them a service desk role in Autotask, then retry.";
+
 /// A ticket's PSA id: from the cache, or from the sent create of a ticket
 /// that lives only in the outbox (a restock request).
 fn ticket_psa(connection: &Connection, local: &Value) -> rusqlite::Result<Option<i64>> {
@@ -114,6 +126,12 @@ fn prepare(db: &Db, entry: &Entry, company_name: &str) -> Result<Result<PushOp, 
                     // The outbox key lets a lost create be found again.
                     "externalID": entry.id.to_string(),
                 });
+                if !body["assignedResourceID"].is_null() {
+                    match role_of(c, &p["assignedResource"])? {
+                        Some(role) => body["assignedResourceRoleID"] = json!(role),
+                        None => return Ok(Err(NotReady::Refused(NO_ROLE.into()))),
+                    }
+                }
                 let secondary: Vec<i64> = p["secondaryResources"]
                     .as_array()
                     .into_iter()
@@ -137,6 +155,10 @@ fn prepare(db: &Db, entry: &Entry, company_name: &str) -> Result<Result<PushOp, 
                         match psa_of(c, "resources", resource)? {
                             Some(psa) => body["assignedResourceID"] = json!(psa),
                             None => return Ok(Err(NotReady::Refused("That person is not in the PSA.".into()))),
+                        }
+                        match role_of(c, resource)? {
+                            Some(role) => body["assignedResourceRoleID"] = json!(role),
+                            None => return Ok(Err(NotReady::Refused(NO_ROLE.into()))),
                         }
                     }
                     Ok(op(Some(ticket), body))
@@ -164,8 +186,12 @@ fn prepare(db: &Db, entry: &Entry, company_name: &str) -> Result<Result<PushOp, 
                     Some(resource) => resource,
                     None => return Ok(Err(NotReady::Refused("You are not linked to a PSA resource: choose who you are in Settings → Sync.".into()))),
                 };
+                let Some(role) = role_of(c, &p["resource"])? else {
+                    return Ok(Err(NotReady::Refused(NO_ROLE.into())));
+                };
+                // The payload's `roleID` is the work type, Autotask's billing code.
                 let mut body = json!({
-                    "ticketID": ticket, "resourceID": resource, "billingCodeID": p["roleID"],
+                    "ticketID": ticket, "resourceID": resource, "roleID": role, "billingCodeID": p["roleID"],
                     "dateWorked": p["dateWorked"], "startDateTime": p["startDateTime"], "endDateTime": p["endDateTime"],
                     "hoursWorked": p["hoursWorked"], "summaryNotes": p["summaryNotes"], "internalNotes": p["internalNotes"],
                     "isNonBillable": p["isNonBillable"],

@@ -12,4 +12,9 @@ pulled: Array<KindCount>, pushed: number, failed: number,
 /**
  * Operations waiting for something else (a ticket not sent yet, a conflict).
  */
-waiting: number, conflicts: number, removed: number, requests: number, milliseconds: number, };
+waiting: number, conflicts: number, removed: number, requests: number, milliseconds: number, 
+/**
+ * Of which spent writing pulled pages into the cache (overlapping the
+ * network) and rebuilding search documents (not overlapping it).
+ */
+write_milliseconds: number, index_milliseconds: number, };

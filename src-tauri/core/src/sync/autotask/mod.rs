@@ -49,6 +49,7 @@ impl Autotask {
 fn entity(kind: Kind) -> &'static str {
     match kind {
         Kind::Resources => "Resources",
+        Kind::Roles => "ResourceServiceDeskRoles",
         Kind::Companies => "Companies",
         Kind::Locations => "CompanyLocations",
         Kind::Contacts => "Contacts",
@@ -101,6 +102,7 @@ fn scope_filter(kind: Kind, scope: &Scope) -> Vec<Value> {
         }
         Kind::SecondaryResources => vec![condition("eq", "resourceID", json!(scope.me))],
         Kind::TimeEntries => vec![condition("eq", "resourceID", json!(scope.me))],
+        Kind::Roles => vec![condition("eq", "isActive", json!(true))],
         Kind::ServiceCalls => vec![condition(
             "gte",
             "endDateTime",
