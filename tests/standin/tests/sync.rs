@@ -386,6 +386,36 @@ fn chaos_every_operation_arrives_exactly_once() {
             )
             .unwrap();
         }
+        // Five service reports signed offline: their PDFs go up as ticket attachments.
+        let vault = fieldkit_core::vault::Vault::default();
+        vault.set_up(&db, Some("chaos passphrase")).unwrap();
+        let mut signed = Vec::new();
+        for ticket in tickets.iter().skip(10).take(5) {
+            use fieldkit_core::reports::{self, ReportDraft, SignatureInput, StrokePoint};
+            let report = reports::create_report(&db, *ticket, Utc::now()).unwrap();
+            let draft = ReportDraft {
+                id: report.id,
+                work_performed: "Replaced the switch and labelled every drop.".into(),
+                findings: String::new(),
+                recommendations: String::new(),
+                customer_notes: String::new(),
+                follow_up_needed: false,
+                follow_up_what: String::new(),
+                parts: Vec::new(),
+            };
+            reports::save_report_draft(&db, &draft, Utc::now()).unwrap();
+            let stroke = (0..20).map(|i| StrokePoint { x: 0.1 + 0.04 * i as f32, y: 0.5, t: i * 10, p: 0.5 }).collect();
+            let signature = SignatureInput {
+                strokes: vec![stroke],
+                signer_name: "Dana Reyes".into(),
+                signer_title: "Owner".into(),
+                no_signature_reason: String::new(),
+                record_anyway: false,
+            };
+            reports::seal_report(&db, &vault, report.id, &signature, Utc::now()).unwrap();
+            reports::export_pdf(&db, report.id, "Fieldkit MSP", reports::Paper::A4, Utc::now()).unwrap();
+            signed.push((*ticket, format!("OSSR-{}-{}.pdf", report.ticket_number, &report.id.to_string()[..8])));
+        }
         let operations = fieldkit_core::outbox::count_pending(&db).unwrap();
         assert!(operations >= 1000, "{operations} operations");
         let calls_before = standin.snapshot("ServiceCalls").len();
@@ -455,6 +485,19 @@ fn chaos_every_operation_arrives_exactly_once() {
             call_links_before + 10,
             "each call's ticket link once"
         );
+
+        let attachments = standin.snapshot("TicketAttachments");
+        for (ticket, file) in &signed {
+            let psa_ticket: i64 = db
+                .read(|c| c.query_row("SELECT psa_id FROM tickets WHERE id = ?1", [ticket.to_string()], |r| r.get(0)))
+                .unwrap();
+            let arrived: Vec<&Value> =
+                attachments.iter().filter(|a| a["title"].as_str() == Some(file.as_str())).collect();
+            assert_eq!(arrived.len(), 1, "the signed report {file} once");
+            assert_eq!(arrived[0]["parentID"].as_i64(), Some(psa_ticket), "{file} on its ticket");
+            assert_eq!(arrived[0]["contentType"], "application/pdf");
+            assert!(arrived[0]["fileSize"].as_i64().is_some_and(|size| size > 1_000), "{file} whole");
+        }
 
         // The cache equals the stand-in after a pull.
         cycle(&db, &connector, &scope).await.expect("final sync");
