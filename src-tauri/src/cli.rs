@@ -1,8 +1,10 @@
 //! Commands without a window.
 //!
-//! `fieldkit verify <report id | report.pdf>` checks a sealed service report
-//! (or a PDF of one): exit code 0 when it verifies, 1 when it does not, 2
-//! when it cannot be checked.
+//! `fieldkit verify <report id | report.pdf> [--key <public key hex>]` checks
+//! a sealed service report (or a PDF of one): exit code 0 when it verifies,
+//! 1 when it does not, 2 when it cannot be checked. With `--key` a PDF is
+//! checked by itself against the technician's published key, with no data
+//! folder.
 //!
 //! `fieldkit sync --once [--full]` runs one sync cycle with the PSA and prints
 //! a summary: exit code 0 when it completed, 1 when it did not. The vault
@@ -12,58 +14,113 @@
 use std::path::PathBuf;
 
 use fieldkit_core::data_dir::{database_path, os_app_data_dir, resolve_data_dir};
-use fieldkit_core::reports::{verify_pdf, verify_report};
+use fieldkit_core::reports::{verify_pdf, verify_pdf_with_key, verify_report};
+use fieldkit_core::vault::{Vault, VaultState};
 use fieldkit_core::Db;
 use uuid::Uuid;
 
 /// Runs a subcommand when the arguments name one; `None` means start the app.
 pub fn run(args: &[String]) -> Option<i32> {
     match args.get(1).map(String::as_str) {
-        Some("verify") => {}
-        Some("sync") => return Some(sync(args)),
-        _ => return None,
+        Some("verify") => Some(verify(args)),
+        Some("sync") => Some(sync(args)),
+        _ => None,
     }
-    let Some(target) = args.get(2) else {
-        eprintln!("usage: fieldkit verify <report id | report.pdf>   (FIELDKIT_DATA_DIR selects the data folder)");
-        return Some(2);
-    };
-    let Some(data_dir) = resolve_data_dir(os_app_data_dir()) else {
-        eprintln!("No data folder: set FIELDKIT_DATA_DIR.");
-        return Some(2);
-    };
-    let db = match Db::open(&database_path(&data_dir)) {
-        Ok(db) => db,
-        Err(error) => {
-            eprintln!("{error}");
-            return Some(2);
+}
+
+const VERIFY_USAGE: &str = "usage: fieldkit verify <report id | report.pdf> [--key <public key hex>]
+  (FIELDKIT_DATA_DIR selects the data folder; with --key a PDF is checked on its own, on any machine)";
+
+fn verify(args: &[String]) -> i32 {
+    let mut target = None;
+    let mut key = None;
+    let mut rest = args.iter().skip(2);
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--key" => key = rest.next().cloned(),
+            _ if target.is_none() => target = Some(arg.clone()),
+            _ => {
+                eprintln!("{VERIFY_USAGE}");
+                return 2;
+            }
         }
+    }
+    let Some(target) = target else {
+        eprintln!("{VERIFY_USAGE}");
+        return 2;
     };
-    let outcome = match Uuid::parse_str(target) {
-        Ok(id) => verify_report(&db, id),
-        Err(_) => match std::fs::read(PathBuf::from(target)) {
-            Ok(bytes) => verify_pdf(&db, &bytes),
+    let outcome = match (Uuid::parse_str(&target), key) {
+        (Ok(_), Some(_)) => {
+            eprintln!("--key checks a PDF file; a report id is checked against this installation's key.");
+            return 2;
+        }
+        (Err(_), Some(key)) => match std::fs::read(PathBuf::from(&target)) {
+            Ok(bytes) => Ok(verify_pdf_with_key(&bytes, &key)),
             Err(error) => {
                 eprintln!("Cannot read {target}: {error}");
-                return Some(2);
+                return 2;
             }
         },
+        (parsed, None) => {
+            let db = match open_database() {
+                Ok(db) => db,
+                Err(error) => {
+                    eprintln!("{error}");
+                    return 2;
+                }
+            };
+            // With the vault open the installation key is also checked against the one it holds.
+            let vault = Vault::default();
+            let unlocked = open_vault(&db, &vault, false);
+            let vault = unlocked.then_some(&vault);
+            match parsed {
+                Ok(id) => verify_report(&db, vault, id),
+                Err(_) => match std::fs::read(PathBuf::from(&target)) {
+                    Ok(bytes) => verify_pdf(&db, vault, &bytes),
+                    Err(error) => {
+                        eprintln!("Cannot read {target}: {error}");
+                        return 2;
+                    }
+                },
+            }
+        }
     };
     match outcome {
         Ok(verification) if verification.ok => {
             println!("OK: the report verifies (SHA-256 {}).", verification.hash);
-            Some(0)
+            0
         }
         Ok(verification) => {
             println!("NOT VERIFIED:");
             for problem in verification.problems {
                 println!("  - {problem}");
             }
-            Some(1)
+            1
         }
         Err(error) => {
             eprintln!("{error}");
-            Some(2)
+            2
         }
+    }
+}
+
+/// Opens the vault without a window: the keychain, or the passphrase from
+/// `FIELDKIT_VAULT_PASSPHRASE` (or, when `ask`, the first line of standard input).
+fn open_vault(db: &Db, vault: &Vault, ask: bool) -> bool {
+    match vault.status(db) {
+        Ok(status) if status.state == VaultState::NotSetUp => false,
+        Ok(status) if status.mode.as_deref() == Some("passphrase") => {
+            let passphrase = std::env::var("FIELDKIT_VAULT_PASSPHRASE").ok().or_else(|| {
+                let mut line = String::new();
+                ask.then(|| {
+                    std::io::stdin().read_line(&mut line).ok().map(|_| line.trim_end_matches(['\r', '\n']).to_string())
+                })
+                .flatten()
+            });
+            passphrase.is_some() && vault.unlock(db, passphrase.as_deref()).is_ok()
+        }
+        Ok(_) => vault.unlock(db, None).is_ok(),
+        Err(_) => false,
     }
 }
 
@@ -74,7 +131,6 @@ fn open_database() -> Result<Db, String> {
 
 fn sync(args: &[String]) -> i32 {
     use fieldkit_core::sync::{self, SyncProgress};
-    use fieldkit_core::vault::{Vault, VaultState};
     if !args.iter().any(|a| a == "--once") {
         eprintln!("usage: fieldkit sync --once [--full]   (FIELDKIT_DATA_DIR selects the data folder)");
         return 2;
@@ -87,19 +143,7 @@ fn sync(args: &[String]) -> i32 {
         }
     };
     let vault = Vault::default();
-    let unlocked = match vault.status(&db) {
-        Ok(status) if status.state == VaultState::NotSetUp => false,
-        Ok(status) if status.mode.as_deref() == Some("passphrase") => {
-            let passphrase = std::env::var("FIELDKIT_VAULT_PASSPHRASE").ok().or_else(|| {
-                let mut line = String::new();
-                std::io::stdin().read_line(&mut line).ok().map(|_| line.trim_end_matches(['\r', '\n']).to_string())
-            });
-            vault.unlock(&db, passphrase.as_deref()).is_ok()
-        }
-        Ok(_) => vault.unlock(&db, None).is_ok(),
-        Err(_) => false,
-    };
-    if !unlocked {
+    if !open_vault(&db, &vault, true) {
         eprintln!("The vault holding the PSA credentials could not be opened (set up the sync in the app first).");
         return 1;
     }

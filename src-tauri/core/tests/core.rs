@@ -14,6 +14,10 @@ mod reports;
 /// sample_data: the generator the app, tests and benchmarks share.
 #[path = "core/sample_data.rs"]
 mod sample_data;
+/// seal_trust: a forged report caught, a sealed PDF that proves itself on
+/// another machine, one changed byte, a renumbered offline ticket.
+#[path = "core/seal_trust.rs"]
+mod seal_trust;
 /// stock: the movement ledger (property tests: the quantity is the sum,
 /// concurrent saves lose nothing), bad input, restock requests, and parts
 /// used on a sealed service report.

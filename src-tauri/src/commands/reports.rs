@@ -57,8 +57,9 @@ pub async fn report_seal(
 }
 
 #[tauri::command]
-pub async fn report_verify(state: AppState<'_>, id: Uuid) -> Result<Verification, ErrorPayload> {
-    with_db(state, move |db| Ok(reports::verify_report(db, id)?)).await
+pub async fn report_verify(state: AppState<'_>, vault: VaultState<'_>, id: Uuid) -> Result<Verification, ErrorPayload> {
+    let vault = vault.inner().clone();
+    with_db(state, move |db| Ok(reports::verify_report(db, Some(&vault), id)?)).await
 }
 
 #[tauri::command]
@@ -72,13 +73,15 @@ pub async fn seal_public_key(state: AppState<'_>) -> Result<Option<String>, Erro
 pub async fn report_pdf_save_as<R: tauri::Runtime>(
     app: tauri::AppHandle<R>,
     state: AppState<'_>,
+    vault: VaultState<'_>,
     id: Uuid,
     paper: Paper,
 ) -> Result<Option<SavedPdf>, ErrorPayload> {
     use tauri_plugin_dialog::DialogExt;
+    let vault = vault.inner().clone();
     let rendered = with_db(state, move |db| {
         let company = settings::get_settings(db)?.company_name;
-        let pdf = reports::export_pdf(db, id, &company, paper, now())?;
+        let pdf = reports::export_pdf(db, &vault, id, &company, paper, now())?;
         let report = reports::get_report(db, id)?;
         Ok((pdf, format!("OSSR-{}.pdf", report.ticket_number)))
     })
@@ -116,14 +119,20 @@ pub struct SavedPdf {
     pub bytes: usize,
 }
 
-/// Renders the PDF into `exports/` in the data folder (and, once sealed,
-/// queues it as an attachment for the ticket).
+/// Saves the PDF into `exports/` in the data folder: a draft as it is now,
+/// a sealed report as its recorded, signed file.
 #[tauri::command]
-pub async fn report_pdf(state: AppState<'_>, id: Uuid, paper: Paper) -> Result<SavedPdf, ErrorPayload> {
+pub async fn report_pdf(
+    state: AppState<'_>,
+    vault: VaultState<'_>,
+    id: Uuid,
+    paper: Paper,
+) -> Result<SavedPdf, ErrorPayload> {
     let folder = state.inner().exports_dir();
+    let vault = vault.inner().clone();
     with_db(state, move |db| {
         let company = settings::get_settings(db)?.company_name;
-        let pdf = reports::export_pdf(db, id, &company, paper, now())?;
+        let pdf = reports::export_pdf(db, &vault, id, &company, paper, now())?;
         let report = reports::get_report(db, id)?;
         std::fs::create_dir_all(&folder)
             .map_err(|error| ErrorPayload::internal(format!("Could not create {}: {error}", folder.display())))?;

@@ -411,9 +411,9 @@ fn chaos_every_operation_arrives_exactly_once() {
                 signer_title: "Owner".into(),
                 no_signature_reason: String::new(),
                 record_anyway: false,
+                paper: None,
             };
             reports::seal_report(&db, &vault, report.id, &signature, Utc::now()).unwrap();
-            reports::export_pdf(&db, report.id, "Fieldkit MSP", reports::Paper::A4, Utc::now()).unwrap();
             signed.push((*ticket, format!("OSSR-{}-{}.pdf", report.ticket_number, &report.id.to_string()[..8])));
         }
         let operations = fieldkit_core::outbox::count_pending(&db).unwrap();

@@ -505,6 +505,7 @@ fn main() {
                 signer_title: "Owner".into(),
                 no_signature_reason: String::new(),
                 record_anyway: false,
+                paper: None,
             };
             seals.push(time(|| seal_report(&db, &vault, report.id, &signature, now).expect("seal")).1);
             let (pdf, took) = time(|| render_pdf(&db, report.id, "Fieldkit MSP", Paper::A4).expect("pdf"));

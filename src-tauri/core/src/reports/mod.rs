@@ -1,9 +1,11 @@
 //! OnSite Service Reports: the visit's record, the customer's signature, the
 //! seal that makes it impossible to dispute, and its PDF.
 
+mod canonical;
 mod files;
 mod pdf;
 mod seal;
+mod sealed_pdf;
 mod store;
 
 use chrono::{DateTime, Utc};
@@ -16,9 +18,11 @@ use crate::error::{ErrorCode, ErrorPayload};
 use crate::validation::FieldError;
 use crate::vault::VaultError;
 
-pub use files::{export_pdf, verify_pdf};
+pub(crate) use files::recorded_by_sha;
+pub use files::{export_pdf, verify_pdf, verify_pdf_with_key};
 pub use pdf::{render_pdf, Paper};
 pub use seal::{seal_public_key, seal_report, signature_svg, verify_report, Verification};
+pub use sealed_pdf::key_fingerprint;
 pub use store::{create_correction, create_report, get_report, list_reports, save_report_draft, stamp_report};
 
 /// One parts or materials line: picked from the technician's stock
@@ -113,6 +117,10 @@ pub struct SignatureInput {
     /// Seal although a part takes the stock below zero (the movement shows it).
     #[serde(default)]
     pub record_anyway: bool,
+    /// The paper of the PDF recorded (and attached to the ticket) when sealing; A4 when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub paper: Option<Paper>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -127,6 +135,10 @@ pub enum ReportError {
     Sealed,
     #[error("The report could not be rendered: {0}")]
     Render(String),
+    #[error(
+        "This installation's sealing key record was replaced: it is not the key the vault holds. Nothing was sealed."
+    )]
+    KeyReplaced,
     #[error(transparent)]
     Vault(#[from] VaultError),
     #[error(transparent)]

@@ -6,6 +6,7 @@
 use std::sync::{Arc, LazyLock};
 
 use krilla::color::rgb;
+use krilla::embed::{AssociationKind, EmbeddedFile, MimeType};
 use krilla::geom::{PathBuilder, Point};
 use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
@@ -17,6 +18,7 @@ use serde::Deserialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
+use super::sealed_pdf::{key_fingerprint, SealBlock, SEAL_FILE};
 use super::store::read_report;
 use super::{ReportError, ServiceReport};
 use crate::db::Db;
@@ -107,7 +109,20 @@ impl Layout {
         self.y += 4.0;
     }
 
-    fn finish(mut self, footer: &str) -> Result<Vec<u8>, ReportError> {
+    fn finish(mut self, footer: &str, seal: Option<&SealBlock>) -> Result<Vec<u8>, ReportError> {
+        if let Some(seal) = seal {
+            // Uncompressed, so the signature's placeholder can be found and filled in.
+            self.document.embed_file(EmbeddedFile {
+                path: SEAL_FILE.into(),
+                mime_type: MimeType::new("application/json"),
+                description: Some("Fieldkit seal: the signed report content, its signature and the public key".into()),
+                association_kind: AssociationKind::Data,
+                data: seal.to_bytes().into(),
+                modification_date: None,
+                compress: Some(false),
+                location: None,
+            });
+        }
         let regular = REGULAR.clone().ok_or_else(|| ReportError::Render("the embedded font cannot be read".into()))?;
         let bold = BOLD.clone().unwrap_or_else(|| regular.clone());
         let count = self.pages.len();
@@ -236,13 +251,21 @@ fn when(time: Option<chrono::DateTime<chrono::Utc>>) -> String {
     time.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
 }
 
-/// The PDF of report `id` for `company` (Settings), A4 or US Letter.
+/// The PDF of report `id` for `company` (Settings), A4 or US Letter, as a
+/// preview: a sealed report's PDF to keep or send is [`super::export_pdf`]'s.
 pub fn render_pdf(db: &Db, id: Uuid, company: &str, paper: Paper) -> Result<Vec<u8>, ReportError> {
     let report = db.read(|connection| read_report(connection, id))?;
-    render(&report, company, paper)
+    render(&report, company, paper, None)
 }
 
-pub(crate) fn render(report: &ServiceReport, company: &str, paper: Paper) -> Result<Vec<u8>, ReportError> {
+/// Renders the PDF; with `seal`, the seal block is embedded (still to be
+/// signed by [`super::sealed_pdf::sign_pdf`]).
+pub(crate) fn render(
+    report: &ServiceReport,
+    company: &str,
+    paper: Paper,
+    seal: Option<&SealBlock>,
+) -> Result<Vec<u8>, ReportError> {
     let mut layout = Layout::new(paper);
     layout.text(if company.is_empty() { "Fieldkit" } else { company }, 16.0, true);
     layout.text(&format!("OnSite Service Report · {} · {}", report.ticket_number, report.ticket_title), 11.0, false);
@@ -339,14 +362,17 @@ pub(crate) fn render(report: &ServiceReport, company: &str, paper: Paper) -> Res
     } else {
         layout.label_value("No signature", &report.no_signature_reason);
     }
-    let footer = match &report.seal_hash {
-        Some(hash) => format!(
-            "Report {} · sealed, SHA-256 {} · verify: fieldkit verify {} (or Fieldkit › Service reports › Verify)",
-            report.id, hash, report.id
+    let footer = match (&report.seal_hash, seal) {
+        (Some(hash), Some(seal)) => format!(
+            "Report {} · sealed, SHA-256 {} · sealing key {} · verify this file: fieldkit verify <file.pdf> --key <the technician's public key>",
+            report.id,
+            hash,
+            key_fingerprint(&seal.public_key)
         ),
-        None => format!("Report {} · DRAFT, not sealed", report.id),
+        (Some(hash), None) => format!("Report {} · sealed, SHA-256 {} · preview, not the sealed file", report.id, hash),
+        (None, _) => format!("Report {} · DRAFT, not sealed", report.id),
     };
-    layout.finish(&footer)
+    layout.finish(&footer, seal)
 }
 
 #[cfg(test)]

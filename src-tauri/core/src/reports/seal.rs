@@ -1,92 +1,29 @@
 //! Sealing: on signing, the report's canonical content (every field, the
-//! strokes, the signer and the times) is stored, hashed with SHA-256 and the
-//! hash signed with the installation's Ed25519 key (kept encrypted by the
-//! vault). Verifying recomputes all three and names what differs.
+//! strokes, the signer and the times; see `canonical.rs`) is stored, hashed
+//! with SHA-256 and the hash signed with the installation's Ed25519 key (kept
+//! encrypted by the vault). The PDF is rendered, signed and recorded in the
+//! same transaction, and queued for the ticket as an attachment. Verifying
+//! recomputes all three, checks the key against the installation's (and,
+//! with the vault open, against the key the vault holds) and names what
+//! differs.
 
 use chrono::{DateTime, Utc};
-use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 use uuid::Uuid;
 
+use super::canonical::{canonical_json, format_of, FORMAT};
+use super::files::record_sealed_pdf;
+use super::sealed_pdf::{hex, public_key, unhex};
 use super::store::read_report;
-use super::{ReportError, ServiceReport, SignatureInput, StrokePoint};
+use super::{Paper, ReportError, ServiceReport, SignatureInput, StrokePoint};
 use crate::db::Db;
 use crate::stock;
 use crate::validation::FieldErrors;
 use crate::vault::Vault;
-
-/// The signed content, in a fixed field order (serde keeps declaration order).
-#[derive(Serialize)]
-struct Canonical<'a> {
-    format: &'static str,
-    id: String,
-    ticket_number: &'a str,
-    revision_of: Option<String>,
-    technician: &'a str,
-    customer: &'a str,
-    site: &'a str,
-    contact: &'a str,
-    arrival_window_start: Option<String>,
-    arrival_window_end: Option<String>,
-    arrived_at: Option<String>,
-    departed_at: Option<String>,
-    work_performed: &'a str,
-    findings: &'a str,
-    recommendations: &'a str,
-    customer_notes: &'a str,
-    follow_up_needed: bool,
-    follow_up_what: &'a str,
-    parts: Vec<CanonicalPart<'a>>,
-    signer_name: &'a str,
-    signer_title: &'a str,
-    no_signature_reason: &'a str,
-    strokes: &'a [Vec<StrokePoint>],
-    signed_at: Option<String>,
-}
-
-/// A parts line as signed: what and how many (the stock link is local).
-#[derive(Serialize)]
-struct CanonicalPart<'a> {
-    item: &'a str,
-    quantity: u32,
-}
-
-fn time(value: Option<DateTime<Utc>>) -> Option<String> {
-    value.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-}
-
-pub(crate) fn canonical_json(report: &ServiceReport) -> String {
-    serde_json::to_string(&Canonical {
-        format: "fieldkit-ossr/1",
-        id: report.id.to_string(),
-        ticket_number: &report.ticket_number,
-        revision_of: report.revision_of.map(|id| id.to_string()),
-        technician: &report.technician_name,
-        customer: &report.customer_name,
-        site: &report.site_text,
-        contact: &report.contact_text,
-        arrival_window_start: time(report.arrival_window_start),
-        arrival_window_end: time(report.arrival_window_end),
-        arrived_at: time(report.arrived_at),
-        departed_at: time(report.departed_at),
-        work_performed: &report.work_performed,
-        findings: &report.findings,
-        recommendations: &report.recommendations,
-        customer_notes: &report.customer_notes,
-        follow_up_needed: report.follow_up_needed,
-        follow_up_what: &report.follow_up_what,
-        parts: report.parts.iter().map(|part| CanonicalPart { item: &part.item, quantity: part.quantity }).collect(),
-        signer_name: &report.signer_name,
-        signer_title: &report.signer_title,
-        no_signature_reason: &report.no_signature_reason,
-        strokes: &report.strokes,
-        signed_at: time(report.signed_at),
-    })
-    .unwrap_or_default()
-}
 
 /// The signature as an SVG document (300 × 100 user units), pressure as stroke width.
 pub fn signature_svg(strokes: &[Vec<StrokePoint>]) -> String {
@@ -106,28 +43,32 @@ pub fn signature_svg(strokes: &[Vec<StrokePoint>]) -> String {
     svg
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    (0..text.len()).step_by(2).map(|i| text.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok())).collect()
-}
-
 fn sha256_hex(text: &str) -> String {
     hex(&Sha256::digest(text.as_bytes()))
 }
 
+/// The installation's stored signing key, if any: the vault decrypts the
+/// seed, and the public key stored beside it must be the seed's own.
+fn stored_key(connection: &Connection, vault: &Vault) -> Result<Option<SigningKey>, ReportError> {
+    let stored: Option<(String, Vec<u8>)> = connection
+        .query_row("SELECT public_key, sealed_secret FROM seal_keys WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let Some((public, sealed)) = stored else { return Ok(None) };
+    let secret = vault.decrypt(&sealed, "seal key")?;
+    let bytes = unhex(&secret).filter(|b| b.len() == 32).ok_or(crate::vault::VaultError::Tampered)?;
+    let mut seed = [0u8; 32];
+    seed.copy_from_slice(&bytes);
+    let key = SigningKey::from_bytes(&seed);
+    if hex(key.verifying_key().as_bytes()) != public {
+        return Err(ReportError::KeyReplaced);
+    }
+    Ok(Some(key))
+}
+
 /// The installation's signing key, made (and stored encrypted) on first use.
-fn signing_key(connection: &Connection, vault: &Vault) -> Result<SigningKey, ReportError> {
-    let stored: Option<Vec<u8>> =
-        connection.query_row("SELECT sealed_secret FROM seal_keys WHERE id = 1", [], |r| r.get(0)).optional()?;
-    if let Some(sealed) = stored {
-        let secret = vault.decrypt(&sealed, "seal key")?;
-        let bytes = unhex(&secret).filter(|b| b.len() == 32).ok_or(crate::vault::VaultError::Tampered)?;
-        let mut seed = [0u8; 32];
-        seed.copy_from_slice(&bytes);
-        return Ok(SigningKey::from_bytes(&seed));
+pub(crate) fn signing_key(connection: &Connection, vault: &Vault) -> Result<SigningKey, ReportError> {
+    if let Some(key) = stored_key(connection, vault)? {
+        return Ok(key);
     }
     let seed: [u8; 32] = crate::vault::random_bytes::<32>();
     let key = SigningKey::from_bytes(&seed);
@@ -267,13 +208,13 @@ pub fn seal_report(
         report.no_signature_reason = reason.clone();
         report.strokes = if reason.is_empty() { strokes.clone() } else { Vec::new() };
         report.signed_at = Some(now);
-        let content = canonical_json(&report);
+        let content = canonical_json(&report, FORMAT);
         let hash = sha256_hex(&content);
         let signed: Signature = key.sign(hash.as_bytes());
         tx.execute(
             "UPDATE service_reports SET state = 'sealed', signer_name = ?2, signer_title = ?3, no_signature_reason = ?4,
                  strokes = ?5, signed_at = ?6, sealed_content = ?7, seal_hash = ?8, seal_signature = ?9,
-                 seal_public_key = ?10, signature_svg = ?11, updated_at = ?6
+                 seal_public_key = ?10, signature_svg = ?11, signed_ticket_number = ?12, updated_at = ?6
              WHERE id = ?1",
             params![
                 id.to_string(),
@@ -286,10 +227,14 @@ pub fn seal_report(
                 hash,
                 hex(&signed.to_bytes()),
                 hex(key.verifying_key().as_bytes()),
-                signature_svg(&report.strokes)
+                signature_svg(&report.strokes),
+                report.ticket_number
             ],
         )?;
-        read_report(tx, id)
+        let sealed = read_report(tx, id)?;
+        let company = crate::settings::read_settings(tx)?.company_name;
+        record_sealed_pdf(tx, &key, &sealed, &company, signature.paper.unwrap_or(Paper::A4), now)?;
+        Ok(sealed)
     })
 }
 
@@ -304,17 +249,28 @@ pub struct Verification {
 }
 
 /// Recomputes the canonical content from the stored report, its hash and the
-/// signature; any difference is named.
-pub fn verify_report(db: &Db, id: Uuid) -> Result<Verification, ReportError> {
+/// signature; any difference is named. The key must be this installation's
+/// (a missing installation key is a failure, never a skip) and, when the
+/// vault is open, the one whose seed the vault holds: a database edited,
+/// re-hashed and re-signed with a new key, its key row replaced, fails.
+pub fn verify_report(db: &Db, vault: Option<&Vault>, id: Uuid) -> Result<Verification, ReportError> {
     db.read(|connection| {
-        let report = read_report(connection, id)?;
-        let (content, hash, signature, public_key): (Option<String>, Option<String>, Option<String>, Option<String>) =
-            connection.query_row(
-                "SELECT sealed_content, seal_hash, seal_signature, seal_public_key FROM service_reports WHERE id = ?1",
-                [id.to_string()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )?;
-        let (Some(content), Some(hash), Some(signature), Some(public_key)) = (content, hash, signature, public_key)
+        let mut report = read_report(connection, id)?;
+        #[allow(clippy::type_complexity)]
+        let (content, hash, signature, public_key_hex, signed_number): (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        ) = connection.query_row(
+            "SELECT sealed_content, seal_hash, seal_signature, seal_public_key, signed_ticket_number
+             FROM service_reports WHERE id = ?1",
+            [id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
+        let (Some(content), Some(hash), Some(signature), Some(public_key_hex)) =
+            (content, hash, signature, public_key_hex)
         else {
             return Ok(Verification {
                 ok: false,
@@ -322,42 +278,73 @@ pub fn verify_report(db: &Db, id: Uuid) -> Result<Verification, ReportError> {
                 problems: vec!["The report is not sealed.".into()],
             });
         };
-        let mut problems = Vec::new();
-        let now_content = canonical_json(&report);
-        if now_content != content {
-            let signed: serde_json::Value = serde_json::from_str(&content).unwrap_or_default();
-            let current: serde_json::Value = serde_json::from_str(&now_content).unwrap_or_default();
-            match (signed.as_object(), current.as_object()) {
-                (Some(signed), Some(current)) => {
-                    for (field, value) in current {
-                        if signed.get(field) != Some(value) {
-                            problems.push(format!("{field} differs from what was signed."));
-                        }
-                    }
-                }
-                _ => problems.push("The signed content cannot be read.".into()),
-            }
+        // The number as signed: a ticket raised offline is renumbered by the first sync.
+        if let Some(number) = signed_number {
+            report.ticket_number = number;
         }
+        let mut problems = content_problems(&report, &content);
         if sha256_hex(&content) != hash {
             problems.push("The signed content does not match its seal hash.".into());
         }
-        let key_ok = unhex(&public_key)
-            .and_then(|bytes| <[u8; 32]>::try_from(bytes.as_slice()).ok())
-            .and_then(|bytes| VerifyingKey::from_bytes(&bytes).ok());
         let signature_ok = unhex(&signature)
             .and_then(|bytes| <[u8; 64]>::try_from(bytes.as_slice()).ok())
             .map(|bytes| Signature::from_bytes(&bytes));
-        match (key_ok, signature_ok) {
+        match (public_key(&public_key_hex), signature_ok) {
             (Some(key), Some(signature)) if key.verify_strict(hash.as_bytes(), &signature).is_ok() => {}
             _ => problems.push("The seal's signature does not verify with the sealing key.".into()),
         }
-        let installation: Option<String> =
-            connection.query_row("SELECT public_key FROM seal_keys WHERE id = 1", [], |r| r.get(0)).optional()?;
-        if installation.is_some_and(|key| key != public_key) {
-            problems.push("The report was sealed with another key than this installation's.".into());
-        }
+        problems.extend(key_problems(connection, vault, &public_key_hex)?);
         Ok(Verification { ok: problems.is_empty(), hash, problems })
     })
+}
+
+/// The fields of the report as stored now that differ from the signed content.
+fn content_problems(report: &ServiceReport, content: &str) -> Vec<String> {
+    let now_content = canonical_json(report, format_of(content));
+    if now_content == content {
+        return Vec::new();
+    }
+    let signed: serde_json::Value = serde_json::from_str(content).unwrap_or_default();
+    let current: serde_json::Value = serde_json::from_str(&now_content).unwrap_or_default();
+    match (signed.as_object(), current.as_object()) {
+        (Some(signed), Some(current)) => current
+            .iter()
+            .filter(|(field, value)| signed.get(*field) != Some(value))
+            .map(|(field, _)| format!("{field} differs from what was signed."))
+            .collect(),
+        _ => vec!["The signed content cannot be read.".into()],
+    }
+}
+
+/// Whether `sealed_with` is this installation's key, as far as can be told.
+pub(crate) fn key_problems(
+    connection: &Connection,
+    vault: Option<&Vault>,
+    sealed_with: &str,
+) -> Result<Vec<String>, ReportError> {
+    let installation: Option<String> =
+        connection.query_row("SELECT public_key FROM seal_keys WHERE id = 1", [], |r| r.get(0)).optional()?;
+    let Some(installation) = installation else {
+        return Ok(vec!["This installation has no sealing key, so the seal cannot be checked against it.".into()]);
+    };
+    let mut problems = Vec::new();
+    if !installation.eq_ignore_ascii_case(sealed_with) {
+        problems.push("The report was sealed with another key than this installation's.".into());
+    }
+    if let Some(vault) = vault {
+        match stored_key(connection, vault) {
+            Ok(_) => {}
+            // A locked vault cannot say more; the stored key was compared above.
+            Err(ReportError::Vault(crate::vault::VaultError::Locked | crate::vault::VaultError::NotSetUp)) => {}
+            Err(ReportError::KeyReplaced) => problems
+                .push("This installation's sealing key record was replaced: it is not the key the vault holds.".into()),
+            Err(ReportError::Vault(_)) => {
+                problems.push("This installation's sealing key cannot be opened: it was replaced or damaged.".into())
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(problems)
 }
 
 #[cfg(test)]

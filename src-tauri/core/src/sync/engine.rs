@@ -1,7 +1,7 @@
-//! One sync cycle: push the outbox, then pull every kind of record changed
-//! since its watermark (less an overlap window), each page in one
-//! transaction; now and then a full reconciliation removes what the PSA
-//! deleted. Progress is published for the status line and the first-sync bar.
+//! One sync cycle — one at a time per data folder, across processes (an OS
+//! file lock): pull every kind of record changed since its watermark (less
+//! an overlap window), each page in one transaction, then push the outbox;
+//! now and then a full reconciliation removes what the PSA deleted. Progress is published for the status line and the first-sync bar.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -291,6 +291,27 @@ fn since(mark: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
     mark.map(|m| m - OVERLAP)
 }
 
+/// An OS lock on `sync.lock` beside the database, held for a whole cycle:
+/// the lock goes with the process, so a crash never leaves it taken.
+/// `SyncError::Busy` when another process (or task) holds it.
+fn cycle_lock(db: &Db) -> Result<Option<std::fs::File>, SyncError> {
+    let Some(path) = db.path() else { return Ok(None) };
+    let lock_path = path.with_file_name("sync.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|error| SyncError::Settings(format!("Could not open {}: {error}", lock_path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(SyncError::Busy),
+        Err(std::fs::TryLockError::Error(error)) => {
+            Err(SyncError::Settings(format!("Could not lock {}: {error}", lock_path.display())))
+        }
+    }
+}
+
 /// One cycle: push, then pull (and reconcile when due or asked).
 pub async fn run_cycle<C: Connector>(
     db: &Arc<Db>,
@@ -300,6 +321,9 @@ pub async fn run_cycle<C: Connector>(
     force_full: bool,
     progress: &Mutex<SyncProgress>,
 ) -> Result<SyncReport, SyncError> {
+    // One cycle at a time per data folder, across processes (the app, a
+    // second start, `fieldkit sync --once`); released when this returns.
+    let _cycle_lock = cycle_lock(db)?;
     let started = Instant::now();
     let before = connector.request_count();
     let run_id: i64 = db.write(|tx| {

@@ -93,7 +93,7 @@ fn need(value: Option<i64>) -> Result<i64, NotReady> {
 }
 
 /// Turns an entry into an operation with PSA ids.
-fn prepare(db: &Db, entry: &Entry, company_name: &str) -> Result<Result<PushOp, NotReady>, SyncError> {
+fn prepare(db: &Db, entry: &Entry) -> Result<Result<PushOp, NotReady>, SyncError> {
     let p = &entry.payload;
     db.read(|c| -> Result<Result<PushOp, NotReady>, SyncError> {
         let op = |target, body| PushOp {
@@ -243,19 +243,20 @@ fn prepare(db: &Db, entry: &Entry, company_name: &str) -> Result<Result<PushOp, 
             ("TicketAttachment", "create") => match ticket_psa(c, &p["ticket"])? {
                 None => Err(NotReady::Waiting),
                 Some(ticket) => {
-                    let report = Uuid::parse_str(&entry.entity_id).map_err(|_| SyncError::Malformed("report id".into()))?;
-                    let paper: Option<String> = c
-                        .query_row("SELECT paper FROM report_pdfs WHERE report_id = ?1 ORDER BY created_at DESC LIMIT 1", [report.to_string()], |r| r.get(0))
-                        .optional()?;
-                    let paper = if paper.as_deref() == Some("Letter") { crate::reports::Paper::Letter } else { crate::reports::Paper::A4 };
                     let mut attachment = op(
                         Some(ticket),
                         json!({ "id": 0, "parentID": ticket, "attachmentType": "FILE_ATTACHMENT", "fullPath": p["fullPath"],
                                 "title": p["title"], "publish": p["publish"].as_i64().unwrap_or(1) }),
                     );
-                    match crate::reports::render_pdf(db, report, company_name, paper) {
-                        Ok(bytes) => attachment.data = Some(bytes),
-                        Err(error) => return Ok(Err(NotReady::Refused(format!("The report could not be rendered: {error}")))),
+                    // Exactly the recorded, signed bytes: never a new rendering.
+                    match crate::reports::recorded_by_sha(c, p["sha256"].as_str().unwrap_or_default())? {
+                        Some(bytes) => attachment.data = Some(bytes),
+                        None => {
+                            let report = Uuid::parse_str(&entry.entity_id).map_err(|_| SyncError::Malformed("report id".into()))?;
+                            return Ok(Err(NotReady::Refused(format!(
+                                "The signed PDF of report {report} is not recorded here; save its PDF again to send it."
+                            ))));
+                        }
                     }
                     Ok(attachment)
                 }
@@ -294,12 +295,18 @@ fn load(db: &Db) -> Result<Vec<Entry>, SyncError> {
     })?)
 }
 
+/// Marks the entry as being sent, committed before its request goes out: if
+/// the answer is lost — or this process dies before it records the answer —
+/// every later attempt (here or in the next process) looks the record up
+/// before it sends again.
+fn claim(db: &Db, seq: i64) -> Result<(), SyncError> {
+    db.write(|tx| tx.execute("UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?1", [seq]))?;
+    Ok(())
+}
+
 fn note_attempt(db: &Db, seq: i64, state: &str, error: &str) -> Result<(), SyncError> {
     db.write(|tx| {
-        tx.execute(
-            "UPDATE outbox SET attempts = attempts + 1, state = ?2, last_error = ?3 WHERE seq = ?1",
-            params![seq, state, error],
-        )
+        tx.execute("UPDATE outbox SET state = ?2, last_error = ?3 WHERE seq = ?1", params![seq, state, error])
     })?;
     Ok(())
 }
@@ -415,7 +422,6 @@ pub(crate) async fn push_outbox<C: Connector>(
     report: &mut SyncReport,
 ) -> Result<(), SyncError> {
     let entries = load(db)?;
-    let company_name = crate::settings::get_settings(db).map(|s| s.company_name).unwrap_or_default();
     let conflicted: HashSet<String> = db.read(|c| {
         c.prepare("SELECT t.id FROM sync_conflicts s JOIN tickets t ON t.row = s.ticket_row")?
             .query_map([], |r| r.get::<_, String>(0))?
@@ -434,7 +440,7 @@ pub(crate) async fn push_outbox<C: Connector>(
             report.waiting += 1;
             continue;
         }
-        let op = match prepare(db, entry, &company_name)? {
+        let op = match prepare(db, entry)? {
             Ok(op) => op,
             Err(NotReady::Waiting) => {
                 blocked.insert(key);
@@ -451,6 +457,7 @@ pub(crate) async fn push_outbox<C: Connector>(
         // Up to three tries here: a lost answer is looked up before the next.
         let mut outcome = Err(PushFailure::Transient("not tried".into()));
         let mut may_exist = entry.attempts > 0 && op.operation == "create";
+        claim(db, entry.seq)?;
         for _ in 0..3 {
             if may_exist {
                 match connector.find_created(&op).await {

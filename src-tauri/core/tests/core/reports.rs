@@ -86,13 +86,14 @@ fn a_report_is_sealed_verified_and_a_changed_byte_is_named() {
         signer_title: "Owner".into(),
         no_signature_reason: String::new(),
         record_anyway: false,
+        paper: None,
     };
     assert!(matches!(seal_report(&db, &vault, report.id, &unsigned, now), Err(ReportError::Invalid(_))));
 
     let signed = SignatureInput { strokes: signature_strokes(), ..unsigned };
     let sealed = seal_report(&db, &vault, report.id, &signed, now + Duration::hours(2)).unwrap();
     assert!(sealed.sealed && sealed.seal_hash.is_some());
-    let verification = verify_report(&db, report.id).unwrap();
+    let verification = verify_report(&db, Some(&vault), report.id).unwrap();
     assert!(verification.ok, "{:?}", verification.problems);
 
     // Sealed means read-only.
@@ -111,7 +112,7 @@ fn a_report_is_sealed_verified_and_a_changed_byte_is_named() {
     let correction = create_correction(&db, report.id, now).unwrap();
     assert_eq!(correction.revision_of, Some(report.id));
     assert!(!correction.sealed && correction.work_performed == work.trim());
-    assert!(verify_report(&db, report.id).unwrap().ok);
+    assert!(verify_report(&db, Some(&vault), report.id).unwrap().ok);
 
     // The PDF: A4 and Letter, small, with the text, signer and hash in it.
     for paper in [Paper::A4, Paper::Letter] {
@@ -143,7 +144,7 @@ fn a_report_is_sealed_verified_and_a_changed_byte_is_named() {
     .unwrap();
     drop(raw);
     let db = Db::open(&path).unwrap();
-    let verification = verify_report(&db, report.id).unwrap();
+    let verification = verify_report(&db, Some(&vault), report.id).unwrap();
     assert!(!verification.ok);
     assert_eq!(verification.problems, vec!["work_performed differs from what was signed.".to_string()]);
     assert_eq!(get_report(&db, report.id).unwrap().parts, parts);

@@ -349,6 +349,7 @@ fn sealing_a_report_records_its_stock_parts_as_used_in_the_same_transaction() {
         signer_title: "Owner".into(),
         no_signature_reason: String::new(),
         record_anyway: false,
+        paper: None,
     };
 
     // More hubs than on hand: the seal is refused, naming the line, and nothing is recorded.
@@ -371,7 +372,7 @@ fn sealing_a_report_records_its_stock_parts_as_used_in_the_same_transaction() {
     save_report_draft(&db, &draft(parts), now).unwrap();
     let sealed = seal_report(&db, &vault, report.id, &signature, now).unwrap();
     assert!(sealed.sealed);
-    assert!(fieldkit_core::reports::verify_report(&db, report.id).unwrap().ok);
+    assert!(fieldkit_core::reports::verify_report(&db, Some(&vault), report.id).unwrap().ok);
     let history = item_history(&db, cable.id, 5).unwrap();
     assert_eq!(history.item.on_hand, cable.on_hand - 2);
     let used = &history.movements[0];
