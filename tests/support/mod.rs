@@ -29,6 +29,30 @@ fn is_stale(error: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
     text.contains("was not found") || text.contains("stale element")
 }
 
+/// Whether tauri-driver lost its pooled connection to WebKitWebDriver under
+/// a command ("Remote end closed connection", logged as hyper `SendRequest`).
+/// The command never reached the browser, so sending it again is safe;
+/// nothing else is retried, so a real failure still fails.
+fn is_closed_connection(error: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
+    let text = error.to_string();
+    text.contains("Remote end closed connection") || text.contains("SendRequest")
+}
+
+/// Runs a WebDriver command, sending it again (up to three times) only when
+/// tauri-driver's connection was closed under it.
+async fn resend<T>(mut command: impl AsyncFnMut() -> TestResult<T>) -> TestResult<T> {
+    let mut attempt = 0;
+    loop {
+        match command().await {
+            Err(error) if attempt < 3 && is_closed_connection(&*error) => {
+                attempt += 1;
+                eprintln!("[e2e] tauri-driver's connection closed under a command; sending it again ({error})");
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Fails the test with `message` unless `condition` holds.
 pub fn ensure(condition: bool, message: impl Into<String>) -> TestResult {
     if condition {
@@ -155,7 +179,7 @@ impl App {
     }
 
     pub async fn wait_for(&self, css: &str) -> TestResult<Element> {
-        Ok(self.client.wait().at_most(WAIT).for_element(Locator::Css(css)).await?)
+        resend(async || Ok(self.client.wait().at_most(WAIT).for_element(Locator::Css(css)).await?)).await
     }
 
     pub async fn click(&self, id: &str) -> TestResult {
@@ -174,7 +198,7 @@ impl App {
             }
             .await;
             match outcome {
-                Err(error) if attempt < 3 && is_stale(&*error) => attempt += 1,
+                Err(error) if attempt < 3 && (is_stale(&*error) || is_closed_connection(&*error)) => attempt += 1,
                 other => return other,
             }
         }
@@ -197,7 +221,7 @@ impl App {
             }
             .await;
             match outcome {
-                Err(error) if attempt < 3 && is_stale(&*error) => attempt += 1,
+                Err(error) if attempt < 3 && (is_stale(&*error) || is_closed_connection(&*error)) => attempt += 1,
                 other => return other,
             }
         }
@@ -206,26 +230,28 @@ impl App {
     /// Chooses the option with this visible text in the `<select>` with this `data-testid`.
     pub async fn choose(&self, id: &str, label: &str) -> TestResult {
         eprintln!("[e2e] choose {label:?} in {id}");
-        self.testid(id).await?.select_by_label(label).await?;
-        Ok(())
+        resend(async || Ok(self.testid(id).await?.select_by_label(label).await?)).await
     }
 
     /// An attribute of the element with this `data-testid`.
     pub async fn attribute_of(&self, id: &str, name: &str) -> TestResult<Option<String>> {
-        Ok(self.testid(id).await?.attr(name).await?)
+        resend(async || Ok(self.testid(id).await?.attr(name).await?)).await
     }
 
     /// The visible text of the element with this `data-testid`, read in one
     /// round trip (so a re-render between finding and reading cannot fail it).
     pub async fn text_of(&self, id: &str) -> TestResult<String> {
         self.testid(id).await?;
-        let value = self
-            .client
-            .execute(
-                "const e = document.querySelector(`[data-testid='${arguments[0]}']`); return e ? e.innerText : null",
-                vec![json!(id)],
-            )
-            .await?;
+        let value = resend(async || {
+            Ok(self
+                .client
+                .execute(
+                    "const e = document.querySelector(`[data-testid='${arguments[0]}']`); return e ? e.innerText : null",
+                    vec![json!(id)],
+                )
+                .await?)
+        })
+        .await?;
         match value.as_str() {
             Some(text) => Ok(text.to_string()),
             None => Err(format!("[{id}] disappeared").into()),
@@ -235,13 +261,16 @@ impl App {
     /// The text content of every element with this `data-testid`, in page
     /// order, read in one round trip.
     pub async fn texts_of_all(&self, id: &str) -> TestResult<Vec<String>> {
-        let value = self
-            .client
-            .execute(
-                "return Array.from(document.querySelectorAll(`[data-testid='${arguments[0]}']`), e => e.textContent.trim().replace(/\\s+/g, ' '))",
-                vec![json!(id)],
-            )
-            .await?;
+        let value = resend(async || {
+            Ok(self
+                .client
+                .execute(
+                    "return Array.from(document.querySelectorAll(`[data-testid='${arguments[0]}']`), e => e.textContent.trim().replace(/\\s+/g, ' '))",
+                    vec![json!(id)],
+                )
+                .await?)
+        })
+        .await?;
         Ok(serde_json::from_value(value)?)
     }
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use fieldkit_core::reports::{self, Paper, ReportDraft, ServiceReport, SignatureInput, Stamp, Verification};
+use fieldkit_core::reports::{self, Paper, ReportDraft, SealKey, ServiceReport, SignatureInput, Stamp, Verification};
 use fieldkit_core::settings;
 use fieldkit_core::vault::Vault;
 use fieldkit_core::ErrorPayload;
@@ -63,8 +63,8 @@ pub async fn report_verify(state: AppState<'_>, vault: VaultState<'_>, id: Uuid)
 }
 
 #[tauri::command]
-pub async fn seal_public_key(state: AppState<'_>) -> Result<Option<String>, ErrorPayload> {
-    with_db(state, |db| Ok(reports::seal_public_key(db)?)).await
+pub async fn seal_public_key(state: AppState<'_>) -> Result<Option<SealKey>, ErrorPayload> {
+    with_db(state, |db| Ok(reports::seal_key(db)?)).await
 }
 
 /// Renders the PDF and asks where to save it (the system's Save dialog),

@@ -49,7 +49,8 @@ pub struct Credentials {
     pub secret: String,
 }
 
-fn credentials() -> Credentials {
+/// The credentials the stand-in accepts (also for worker processes that have no `Standin` handle).
+pub fn standin_credentials() -> Credentials {
     Credentials {
         api_user: "fieldkit-api@example.com".into(),
         integration_code: "FIELDKITSTANDIN".into(),
@@ -147,7 +148,7 @@ impl Standin {
     }
 
     pub fn credentials(&self) -> Credentials {
-        credentials()
+        standin_credentials()
     }
 
     pub fn set_faults(&self, faults: Faults) {

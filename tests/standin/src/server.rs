@@ -13,7 +13,7 @@ use tokio::sync::watch;
 use crate::faults::FaultKind;
 use crate::http::{self, Delivery, ReadError, Request, Response};
 use crate::routes::{self, Route};
-use crate::{control, credentials, Shared};
+use crate::{control, standin_credentials, Shared};
 
 pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stopped: watch::Receiver<bool>) {
     let mut connections = tokio::task::JoinSet::new();
@@ -120,7 +120,7 @@ fn zone(shared: &Shared, request: &Request) -> Response {
         );
     }
     let user = request.query.iter().find(|(k, _)| is(k, "user")).map(|(_, v)| v.as_str()).unwrap_or_default();
-    if !user.eq_ignore_ascii_case(&credentials().api_user) {
+    if !user.eq_ignore_ascii_case(&standin_credentials().api_user) {
         return Response::error(404, format!("Zone information could not be determined for the user '{user}'."));
     }
     Response::json(
@@ -135,7 +135,7 @@ fn zone(shared: &Shared, request: &Request) -> Response {
 }
 
 fn authorized(request: &Request) -> bool {
-    let expected = credentials();
+    let expected = standin_credentials();
     request.header("ApiIntegrationCode") == Some(expected.integration_code.as_str())
         && request.header("UserName").is_some_and(|u| u.eq_ignore_ascii_case(&expected.api_user))
         && request.header("Secret") == Some(expected.secret.as_str())

@@ -358,8 +358,8 @@ fn attachment(store: &Store, limits: &Limits, record: &mut Record, now: DateTime
         Some("txt") => "text/plain",
         _ => "application/octet-stream",
     };
-    // The bytes are not kept: the stand-in stores what a listing shows.
-    record.remove("data");
+    // The bytes are kept (a GET of the attachment returns them), so tests
+    // can check exactly what arrived.
     record.insert("fileSize".into(), json!(data.len()));
     record.insert("contentType".into(), json!(content_type));
     record.insert("parentType".into(), json!(PARENT_TYPE_TICKET));

@@ -390,7 +390,17 @@ fn chaos_every_operation_arrives_exactly_once() {
         let vault = fieldkit_core::vault::Vault::default();
         vault.set_up(&db, Some("chaos passphrase")).unwrap();
         let mut signed = Vec::new();
-        for ticket in tickets.iter().skip(10).take(5) {
+        // One of them on a ticket raised offline (its number changes with the first sync).
+        let raised_offline: String = db
+            .read(|c| c.query_row("SELECT id FROM tickets WHERE psa_id IS NULL ORDER BY row LIMIT 1", [], |r| r.get(0)))
+            .unwrap();
+        let raised_offline = Uuid::parse_str(&raised_offline).unwrap();
+        let offline_number: String = db
+            .read(|c| {
+                c.query_row("SELECT number FROM tickets WHERE id = ?1", [raised_offline.to_string()], |r| r.get(0))
+            })
+            .unwrap();
+        for ticket in tickets.iter().skip(10).take(4).chain([&raised_offline]) {
             use fieldkit_core::reports::{self, ReportDraft, SignatureInput, StrokePoint};
             let report = reports::create_report(&db, *ticket, Utc::now()).unwrap();
             let draft = ReportDraft {
@@ -416,6 +426,7 @@ fn chaos_every_operation_arrives_exactly_once() {
             reports::seal_report(&db, &vault, report.id, &signature, Utc::now()).unwrap();
             signed.push((*ticket, format!("OSSR-{}-{}.pdf", report.ticket_number, &report.id.to_string()[..8])));
         }
+        let seal_key = fieldkit_core::reports::seal_public_key(&db).unwrap().unwrap();
         let operations = fieldkit_core::outbox::count_pending(&db).unwrap();
         assert!(operations >= 1000, "{operations} operations");
         let calls_before = standin.snapshot("ServiceCalls").len();
@@ -497,6 +508,23 @@ fn chaos_every_operation_arrives_exactly_once() {
             assert_eq!(arrived[0]["parentID"].as_i64(), Some(psa_ticket), "{file} on its ticket");
             assert_eq!(arrived[0]["contentType"], "application/pdf");
             assert!(arrived[0]["fileSize"].as_i64().is_some_and(|size| size > 1_000), "{file} whole");
+            // Exactly the recorded, signed file: it verifies on its own against the published key.
+            use base64::Engine;
+            let bytes =
+                base64::engine::general_purpose::STANDARD.decode(arrived[0]["data"].as_str().unwrap_or("")).unwrap();
+            let verification = fieldkit_core::reports::verify_pdf_with_key(&bytes, &seal_key);
+            assert!(verification.ok, "{file}: {:?}", verification.problems);
+        }
+        // Sealed on a ticket raised offline, which has its PSA number now: the seal still holds.
+        let number_now: String = db
+            .read(|c| {
+                c.query_row("SELECT number FROM tickets WHERE id = ?1", [raised_offline.to_string()], |r| r.get(0))
+            })
+            .unwrap();
+        assert_ne!(number_now, offline_number, "the raised ticket got its PSA number");
+        for report in fieldkit_core::reports::list_reports(&db, Some(raised_offline), 10).unwrap() {
+            let verification = fieldkit_core::reports::verify_report(&db, Some(&vault), report.id).unwrap();
+            assert!(verification.ok, "{:?}", verification.problems);
         }
 
         // The cache equals the stand-in after a pull.

@@ -36,6 +36,7 @@ import type { Stamp } from "./bindings/Stamp";
 import type { SignatureInput } from "./bindings/SignatureInput";
 import type { Verification } from "./bindings/Verification";
 import type { Paper } from "./bindings/Paper";
+import type { SealKey } from "./bindings/SealKey";
 import type { CategoryForm } from "./bindings/CategoryForm";
 import type { ChangeDraft } from "./bindings/ChangeDraft";
 import type { ChangeHistory } from "./bindings/ChangeHistory";
@@ -123,7 +124,7 @@ export interface Backend {
   reportStamp(id: string, stamp: Stamp): Promise<ServiceReport>;
   reportSeal(id: string, signature: SignatureInput): Promise<ServiceReport>;
   reportVerify(id: string): Promise<Verification>;
-  sealPublicKey(): Promise<string | null>;
+  sealPublicKey(): Promise<SealKey | null>;
   reportPdf(id: string, paper: Paper): Promise<{ path: string; bytes: number }>;
   /** Asks where to save (system dialog) and opens the file; null when cancelled. */
   reportPdfSaveAs(id: string, paper: Paper): Promise<{ path: string; bytes: number } | null>;

@@ -163,6 +163,21 @@ pub fn seal_public_key(db: &Db) -> Result<Option<String>, ReportError> {
     })?)
 }
 
+/// The installation's public sealing key as Settings shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SealKey {
+    /// Ed25519, 64 hex digits: what `fieldkit verify <file.pdf> --key` takes.
+    pub public_key: String,
+    /// A short form to read out over the phone: the first 16 bytes of its SHA-256.
+    pub fingerprint: String,
+}
+
+pub fn seal_key(db: &Db) -> Result<Option<SealKey>, ReportError> {
+    Ok(seal_public_key(db)?
+        .map(|public_key| SealKey { fingerprint: super::sealed_pdf::key_fingerprint(&public_key), public_key }))
+}
+
 /// Signs and seals the report; from now on it is read-only.
 pub fn seal_report(
     db: &Db,

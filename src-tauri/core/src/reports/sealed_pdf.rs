@@ -223,4 +223,31 @@ mod tests {
         assert!(check_pdf(&pdf, None).problems[0].contains("--key"));
         assert_eq!(check_pdf(b"%PDF-1.7 nothing", Some(&trusted)).problems, vec!["This PDF carries no Fieldkit seal."]);
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, failure_persistence: None, ..Default::default() })]
+
+        /// Arbitrary files, and a sealed one cut short or with bytes
+        /// changed: a clear "not verified", never a panic, never "ok".
+        #[test]
+        fn arbitrary_truncated_and_changed_files_never_verify(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048),
+            cut in 0usize..4096,
+            flips in proptest::collection::vec((0usize..4096, 1u8..=255), 1..4),
+        ) {
+            let key = SigningKey::from_bytes(&[9u8; 32]);
+            let trusted = hex(key.verifying_key().as_bytes());
+            let check = check_pdf(&bytes, Some(&trusted));
+            proptest::prop_assert!(!check.problems.is_empty());
+            let pdf = sealed(&key);
+            let check = check_pdf(&pdf[..cut.min(pdf.len() - 1)], Some(&trusted));
+            proptest::prop_assert!(!check.problems.is_empty());
+            let mut changed = pdf.clone();
+            for (at, flip) in flips {
+                let at = at % changed.len();
+                changed[at] ^= flip;
+            }
+            proptest::prop_assert!(!check_pdf(&changed, Some(&trusted)).problems.is_empty());
+        }
+    }
 }

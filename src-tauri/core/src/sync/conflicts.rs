@@ -21,7 +21,9 @@ const RESOURCE: &str = "assignedResource";
 fn base(tx: &Transaction<'_>, row: i64) -> rusqlite::Result<Option<Value>> {
     let text: Option<String> =
         one(tx, "SELECT fields FROM sync_base WHERE ticket_row = ?1", [row], |r| r.get(0)).optional()?;
-    Ok(text.and_then(|text| serde_json::from_str(&text).ok()))
+    // Only an object is a base: anything else (damaged, another version's) is
+    // as if there were none, never a panic when a field is set in it.
+    Ok(text.and_then(|text| serde_json::from_str::<Value>(&text).ok()).filter(Value::is_object))
 }
 
 pub(crate) fn set_base(tx: &Transaction<'_>, row: i64, status: i64, resource: Option<&str>) -> rusqlite::Result<()> {

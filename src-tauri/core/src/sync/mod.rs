@@ -8,6 +8,8 @@ mod config;
 mod conflicts;
 mod connector;
 mod engine;
+#[cfg(test)]
+mod fuzz;
 mod push;
 
 use serde::Serialize;
