@@ -26,9 +26,10 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("ServiceCallTicketResources", "ServiceCallTicketResourceModel"),
 ];
 
-/// The contract (Autotask's published Swagger 2.0 description). It lives
-/// beside the repository, as the README and ARCHITECTURE describe.
-const CONTRACT: &str = include_str!("../../../../shared/contracts/autotask/autotask-rest-v1.0.swagger.json");
+/// The contract (Autotask's published Swagger 2.0 description), vendored
+/// into `tests/standin/contract/` so the stand-in builds from the repository
+/// alone (a checkout or worktree without the shared folder beside it).
+const CONTRACT: &str = include_str!("../contract/autotask-rest-v1.0.swagger.json");
 
 /// A field's type as `entityInformation/fields` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

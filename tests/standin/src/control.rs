@@ -3,6 +3,7 @@
 //! delayed or faulted, and no auth (it only listens on 127.0.0.1).
 //!
 //! - `POST /_standin/faults` `{"latencyMs":0,"rate":0.2,"kinds":["ServerError"],"seed":1}`
+//! - `POST /_standin/hostile` `"Off"`, `{"RedirectTo":"http://127.0.0.1:9/"}`, … (see [`Hostile`](crate::Hostile))
 //! - `GET /_standin/requests` → `{"total":N,"byPath":{…}}`
 //! - `GET /_standin/{Entity}` → every record
 //! - `POST /_standin/{Entity}` (a record) → `{"itemId":N}`: added as the PSA's own users would
@@ -13,6 +14,7 @@ use std::sync::atomic::Ordering;
 use serde_json::{json, Value};
 
 use crate::faults::Faults;
+use crate::hostile::Hostile;
 use crate::http::{Request, Response};
 use crate::Shared;
 
@@ -26,6 +28,13 @@ pub fn answer(shared: &Shared, request: &Request) -> Response {
             }
             Ok(_) => Response::error(400, "rate must be from 0 to 1."),
             Err(error) => Response::error(400, format!("Not a fault plan: {error}.")),
+        },
+        ("POST", "hostile") => match serde_json::from_slice::<Hostile>(&request.body) {
+            Ok(hostile) => {
+                *shared.hostile() = hostile;
+                Response::json(200, &json!({ "ok": true }))
+            }
+            Err(error) => Response::error(400, format!("Not a hostile mode: {error}.")),
         },
         ("GET", "requests") => {
             let by_path = shared.by_path().clone();

@@ -3,6 +3,8 @@
 //! (a reset with no answer, a body cut off before its announced length).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -55,7 +57,23 @@ pub enum Delivery {
     Reset,
     /// Announce the whole body, send part of it, close.
     Truncated(Response),
+    /// No body; `Location` names where to go instead.
+    Redirect {
+        status: u16,
+        location: String,
+    },
+    /// 200 with `bytes` bytes of body written piece by piece (never held
+    /// whole), its length announced or ended by closing; what the client
+    /// took is added to `sent`.
+    Stream {
+        bytes: u64,
+        announced: bool,
+        sent: Arc<AtomicU64>,
+    },
 }
+
+/// The pieces a streamed body is written in.
+const STREAM_PIECE: usize = 64 * 1024;
 
 /// Why no request could be read.
 pub enum ReadError {
@@ -69,6 +87,7 @@ fn reason(status: u16) -> &'static str {
     match status {
         100 => "Continue",
         200 => "OK",
+        302 => "Found",
         400 => "Bad Request",
         401 => "Unauthorized",
         404 => "Not Found",
@@ -207,6 +226,20 @@ pub async fn deliver(stream: &mut TcpStream, delivery: Delivery, close: bool) ->
             reset(stream);
             Ok(false)
         }
+        Delivery::Redirect { status, location } => {
+            let close = if close { "Connection: close\r\n" } else { "" };
+            let head = format!(
+                "HTTP/1.1 {status} {}\r\nLocation: {location}\r\nContent-Length: 0\r\n{close}\r\n",
+                reason(status)
+            );
+            stream.write_all(head.as_bytes()).await?;
+            stream.flush().await?;
+            Ok(close.is_empty())
+        }
+        Delivery::Stream { bytes, announced, sent } => {
+            stream_body(stream, bytes, announced, &sent).await?;
+            Ok(false)
+        }
         Delivery::Truncated(response) => {
             let body = response.body.as_bytes();
             let mut bytes = head(response.status, body.len() + 64, true).into_bytes();
@@ -218,6 +251,29 @@ pub async fn deliver(stream: &mut TcpStream, delivery: Delivery, close: bool) ->
             Ok(false)
         }
     }
+}
+
+/// Writes a 200 whose body is `bytes` bytes of JSON-looking filler, a
+/// piece at a time, counting what the peer accepted; then closes.
+async fn stream_body(stream: &mut TcpStream, bytes: u64, announced: bool, sent: &AtomicU64) -> std::io::Result<()> {
+    let length = if announced { format!("Content-Length: {bytes}\r\n") } else { String::new() };
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n{length}Connection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await?;
+    let mut piece = vec![b' '; STREAM_PIECE];
+    piece[..10].copy_from_slice(b"{\"items\":[");
+    let mut left = bytes;
+    while left > 0 {
+        let size = left.min(STREAM_PIECE as u64) as usize;
+        stream.write_all(&piece[..size]).await?;
+        sent.fetch_add(size as u64, Ordering::Relaxed);
+        left -= size as u64;
+        // Only the first piece opens the JSON.
+        piece[..10].fill(b' ');
+    }
+    stream.flush().await?;
+    stream.shutdown().await
 }
 
 /// Makes the coming close a reset (RST) instead of an orderly FIN: a zero

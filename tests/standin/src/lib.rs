@@ -1,6 +1,6 @@
 //! A stand-in for the Autotask PSA REST API v1.0 — the part Fieldkit uses —
-//! built from the contract in `../shared/contracts/autotask/` (its README's
-//! wire conventions, and the models of its Swagger description): zone
+//! built from the contract in `../shared/contracts/autotask/`, vendored into
+//! `tests/standin/contract/` (its README's wire conventions, and the models of its Swagger description): zone
 //! discovery, the auth headers, queries with every operator and nested
 //! groups, 500-record pages whose `nextPageUrl` is POSTed with the same
 //! body, picklists from `entityInformation/fields`, creates and updates
@@ -8,17 +8,20 @@
 //! 3-requests-per-endpoint limit, and errors as `{"errors":[…]}`. Seeded by
 //! Fieldkit's sample generator. Faults can be injected: latency, 429, 500,
 //! a reset connection, a response lost after the write was committed,
-//! malformed or cut-off JSON.
+//! malformed or cut-off JSON. And, for the connector's hardening tests, a
+//! hostile server (`hostile`): redirects, page addresses elsewhere or in a
+//! circle, a zone elsewhere, bodies of any size, endless error messages.
 //!
 //! Modules: `http` (the wire), `server` (the request pipeline), `routes`
 //! (paths and reads), `writes` (creates and updates), `query` (filters),
 //! `store` (records), `contract` (fields from the Swagger description),
-//! `entity_info` (picklists), `limits`, `faults`, `seed`, `control`.
+//! `entity_info` (picklists), `limits`, `faults`, `hostile`, `seed`, `control`.
 
 mod contract;
 mod control;
 mod entity_info;
 mod faults;
+mod hostile;
 mod http;
 mod limits;
 mod query;
@@ -37,6 +40,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 pub use faults::{FaultKind, Faults};
+pub use hostile::Hostile;
 pub use seed::Seed;
 
 use store::{normalize, Record, Store};
@@ -68,6 +72,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(crate) struct Shared {
     store: Mutex<Store>,
     dice: Mutex<faults::Dice>,
+    hostile: Mutex<Hostile>,
+    /// Body bytes of `Hostile::HugeBody` answers the clients took.
+    streamed: Arc<AtomicU64>,
     limits: limits::Limits,
     base_url: String,
     requests: AtomicU64,
@@ -81,6 +88,10 @@ impl Shared {
 
     pub(crate) fn dice(&self) -> MutexGuard<'_, faults::Dice> {
         lock(&self.dice)
+    }
+
+    pub(crate) fn hostile(&self) -> MutexGuard<'_, Hostile> {
+        lock(&self.hostile)
     }
 
     pub(crate) fn by_path(&self) -> MutexGuard<'_, BTreeMap<String, u64>> {
@@ -132,6 +143,8 @@ impl Standin {
         let shared = Arc::new(Shared {
             store: Mutex::new(store),
             dice: Mutex::new(faults::Dice::default()),
+            hostile: Mutex::new(Hostile::Off),
+            streamed: Arc::new(AtomicU64::new(0)),
             limits: limits::Limits::default(),
             base_url,
             requests: AtomicU64::new(0),
@@ -153,6 +166,16 @@ impl Standin {
 
     pub fn set_faults(&self, faults: Faults) {
         self.shared.dice().set(faults);
+    }
+
+    /// Makes the server hostile (or not again, with `Hostile::Off`).
+    pub fn set_hostile(&self, hostile: Hostile) {
+        *self.shared.hostile() = hostile;
+    }
+
+    /// Body bytes of `Hostile::HugeBody` answers the clients took so far.
+    pub fn streamed_bytes(&self) -> u64 {
+        self.shared.streamed.load(Ordering::Relaxed)
     }
 
     /// Every record of an entity (`"Tickets"`, `"TicketNotes"`…), ascending id, camelCase fields.

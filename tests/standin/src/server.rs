@@ -11,6 +11,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 use crate::faults::FaultKind;
+use crate::hostile::{self, Hostile};
 use crate::http::{self, Delivery, ReadError, Request, Response};
 use crate::routes::{self, Route};
 use crate::{control, standin_credentials, Shared};
@@ -123,11 +124,15 @@ fn zone(shared: &Shared, request: &Request) -> Response {
     if !user.eq_ignore_ascii_case(&standin_credentials().api_user) {
         return Response::error(404, format!("Zone information could not be determined for the user '{user}'."));
     }
+    let url = match &*shared.hostile() {
+        Hostile::ZoneUrl(url) => url.clone(),
+        _ => format!("{}/atservicesrest/", shared.base_url),
+    };
     Response::json(
         200,
         &json!({
             "zoneName": "Stand-in",
-            "url": format!("{}/atservicesrest/", shared.base_url),
+            "url": url,
             "webUrl": format!("{}/", shared.base_url),
             "ci": 0,
         }),
@@ -158,6 +163,10 @@ async fn api(shared: &Shared, request: &Request, segments: &[&str], latency: u64
             return Delivery::Normal(response);
         }
     };
+    // A hostile answer, to a request that carried the credentials.
+    if let Some(delivery) = hostile::answer(shared, request, &resolved.route) {
+        return delivery;
+    }
     // Three requests in flight per endpoint and integration code; the place
     // is held until this function returns (or its task is cancelled).
     let code = request.header("ApiIntegrationCode").unwrap_or_default();

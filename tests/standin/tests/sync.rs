@@ -279,7 +279,9 @@ fn every_call_of_the_connector_conforms() {
 /// Local work made offline: notes, status changes, time entries.
 fn offline_work(db: &Db, tickets: &[Uuid], per_ticket: usize) -> BTreeMap<Uuid, Vec<String>> {
     let mut notes = BTreeMap::new();
-    let start = Utc::now() - chrono::Duration::days(2);
+    // 08:00 UTC two days ago: the entries (20 minutes apart) never cross
+    // midnight UTC, where each would rightly be split in two.
+    let start = (Utc::now() - chrono::Duration::days(2)).date_naive().and_hms_opt(8, 0, 0).unwrap().and_utc();
     let mut minute = 0;
     for (t, ticket) in tickets.iter().enumerate() {
         let mut bodies = Vec::new();

@@ -2,6 +2,11 @@
 //! and my queues are plain settings; the integration code and the secret are
 //! encrypted by the vault (whose key lives in the OS keychain, or behind the
 //! technician's passphrase) and appear in no list, log or export.
+//!
+//! The encrypted credentials are bound to the server address and the API
+//! user they were entered for: changing either in the form asks for them
+//! again, and a row whose address was changed behind the form's back does
+//! not decrypt — the secret is never sent to an address it was not given for.
 
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
@@ -15,9 +20,18 @@ use super::connector::Scope;
 use super::SyncError;
 use crate::db::Db;
 use crate::validation::FieldErrors;
-use crate::vault::Vault;
+use crate::vault::{Vault, VaultError};
 
-const CONTEXT: &str = "psa credentials";
+/// The vault context (AEAD associated data) of the credentials: they open
+/// only for the server address and API user they were sealed with. A JSON
+/// array, so no address or user name can pass for another pair.
+fn context(discovery_url: &str, api_user: &str) -> String {
+    json!(["psa credentials", discovery_url, api_user]).to_string()
+}
+
+/// Why stored credentials do not open under the current address and user.
+const NOT_FOR_THIS_SERVER: &str = "The stored PSA credentials were entered for another server address or API user. \
+                                   Enter the integration code and secret again in Settings → Sync.";
 
 /// The sync settings as the Settings page shows them (never the secret).
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -98,7 +112,11 @@ pub fn save_sync_settings(db: &Db, vault: &Vault, draft: &SyncSettingsDraft) -> 
     if !(1..=240).contains(&draft.interval_minutes) {
         errors.add("interval_minutes", "Choose between 1 and 240 minutes.");
     }
-    let stored = db.read(|c| get(c, "sync.credentials"))?.is_some();
+    let before = db.read(read)?;
+    let url = url.trim_end_matches('/').to_string();
+    // Credentials are kept only for the server and user they were entered for.
+    let moved = before.discovery_url != url || before.api_user != api_user;
+    let stored = before.has_credentials && !moved;
     if !stored && code.is_empty() {
         errors.add("integration_code", "Required.");
     }
@@ -111,17 +129,18 @@ pub fn save_sync_settings(db: &Db, vault: &Vault, draft: &SyncSettingsDraft) -> 
     } else {
         // One of the two may be kept: merge with what is stored.
         let (old_code, old_secret) = match stored {
-            true => credentials(db, vault)?,
+            true => credentials(db, vault, &url, &api_user)?,
             false => (String::new(), zeroize::Zeroizing::new(String::new())),
         };
         let merged = json!({
             "integration_code": if code.is_empty() { old_code } else { code },
             "secret": if secret.is_empty() { old_secret.to_string() } else { secret },
         });
-        Some(base64::engine::general_purpose::STANDARD.encode(vault.encrypt(&merged.to_string(), CONTEXT)?))
+        let sealed = vault.encrypt(&merged.to_string(), &context(&url, &api_user))?;
+        Some(base64::engine::general_purpose::STANDARD.encode(sealed))
     };
     db.write(|tx| {
-        put(tx, "sync.discovery_url", url.trim_end_matches('/'))?;
+        put(tx, "sync.discovery_url", &url)?;
         put(tx, "sync.api_user", &api_user)?;
         match resource_id {
             Some(id) => put(tx, "sync.resource_id", &id.to_string())?,
@@ -131,22 +150,38 @@ pub fn save_sync_settings(db: &Db, vault: &Vault, draft: &SyncSettingsDraft) -> 
         }
         put(tx, "sync.queue_ids", &serde_json::to_string(&draft.queue_ids).unwrap_or_else(|_| "[]".into()))?;
         put(tx, "sync.interval_minutes", &draft.interval_minutes.to_string())?;
-        if let Some(sealed) = &sealed {
-            put(tx, "sync.credentials", sealed)?;
+        match &sealed {
+            Some(sealed) => put(tx, "sync.credentials", sealed)?,
+            // Never left behind for another server or user.
+            None if moved => {
+                tx.execute("DELETE FROM settings WHERE key = 'sync.credentials'", [])?;
+            }
+            None => {}
         }
         read(tx)
     })
     .map_err(SyncError::from)
 }
 
-fn credentials(db: &Db, vault: &Vault) -> Result<(String, zeroize::Zeroizing<String>), SyncError> {
+/// The stored integration code and secret, opened for `discovery_url` and
+/// `api_user`: sealed for any other pair, they are refused.
+fn credentials(
+    db: &Db,
+    vault: &Vault,
+    discovery_url: &str,
+    api_user: &str,
+) -> Result<(String, zeroize::Zeroizing<String>), SyncError> {
     let sealed = db
         .read(|c| get(c, "sync.credentials"))?
         .ok_or_else(|| SyncError::Settings("Enter the PSA connection in Settings → Sync first.".into()))?;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(sealed)
         .map_err(|_| SyncError::Settings("The stored PSA credentials are damaged; enter them again.".into()))?;
-    let plain = vault.decrypt(&bytes, CONTEXT)?;
+    let plain = match vault.decrypt(&bytes, &context(discovery_url, api_user)) {
+        Ok(plain) => plain,
+        Err(VaultError::Tampered) => return Err(SyncError::Settings(NOT_FOR_THIS_SERVER.into())),
+        Err(other) => return Err(other.into()),
+    };
     let value: serde_json::Value = serde_json::from_str(&plain)
         .map_err(|_| SyncError::Settings("The stored PSA credentials are damaged; enter them again.".into()))?;
     Ok((
@@ -164,7 +199,7 @@ pub fn connect(db: &Db, vault: &Vault, retry: RetryPolicy, now: DateTime<Utc>) -
     let me = settings
         .resource_id
         .ok_or_else(|| SyncError::Settings("Enter your PSA resource id in Settings → Sync.".into()))?;
-    let (integration_code, secret) = credentials(db, vault)?;
+    let (integration_code, secret) = credentials(db, vault, &settings.discovery_url, &settings.api_user)?;
     let connector = Autotask::new(
         Endpoint { discovery_url: settings.discovery_url, api_user: settings.api_user, integration_code, secret },
         retry,
@@ -178,4 +213,90 @@ pub fn connect(db: &Db, vault: &Vault, retry: RetryPolicy, now: DateTime<Utc>) -
             extra_tickets: Vec::new(),
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup() -> (Db, Vault) {
+        let db = Db::open_in_memory().unwrap();
+        let vault = Vault::default();
+        vault.set_up(&db, Some("correct horse battery staple")).unwrap();
+        (db, vault)
+    }
+
+    fn draft(url: &str, user: &str, code: &str, secret: &str) -> SyncSettingsDraft {
+        SyncSettingsDraft {
+            discovery_url: url.into(),
+            api_user: user.into(),
+            integration_code: code.into(),
+            secret: secret.into(),
+            resource_id: "29682885".into(),
+            queue_ids: vec![29683],
+            interval_minutes: 5,
+        }
+    }
+
+    fn required_fields(result: Result<SyncSettings, SyncError>) -> Vec<String> {
+        match result {
+            Err(SyncError::Invalid(fields)) => {
+                fields.into_iter().filter(|f| f.message == "Required.").map(|f| f.field).collect()
+            }
+            other => panic!("expected field errors, got {other:?}"),
+        }
+    }
+
+    const HOME: &str = "https://webservices5.autotask.net";
+    const USER: &str = "api@msp.example";
+
+    #[test]
+    fn changing_the_server_or_the_user_asks_for_the_credentials_again() {
+        let (db, vault) = setup();
+        save_sync_settings(&db, &vault, &draft(HOME, USER, "CODE", "s3cret")).unwrap();
+        // Same server and user: empty fields keep what is stored.
+        assert!(save_sync_settings(&db, &vault, &draft(&format!("{HOME}/"), USER, "", "")).unwrap().has_credentials);
+        let both = vec!["integration_code".to_string(), "secret".to_string()];
+        let elsewhere = "https://collector.example.invalid";
+        assert_eq!(required_fields(save_sync_settings(&db, &vault, &draft(elsewhere, USER, "", ""))), both);
+        assert_eq!(required_fields(save_sync_settings(&db, &vault, &draft(HOME, "other@msp.example", "", ""))), both);
+        // Nor is one of them merged with the other server's.
+        assert_eq!(required_fields(save_sync_settings(&db, &vault, &draft(elsewhere, USER, "NEW", ""))), ["secret"]);
+        // Nothing was saved by the refusals: home still opens.
+        assert_eq!(credentials(&db, &vault, HOME, USER).unwrap().1.as_str(), "s3cret");
+        save_sync_settings(&db, &vault, &draft(elsewhere, USER, "NEW", "new secret")).unwrap();
+        let (code, secret) = credentials(&db, &vault, elsewhere, USER).unwrap();
+        assert_eq!((code.as_str(), secret.as_str()), ("NEW", "new secret"));
+    }
+
+    #[test]
+    fn credentials_do_not_open_for_an_address_changed_in_the_database() {
+        let (db, vault) = setup();
+        save_sync_settings(&db, &vault, &draft(HOME, USER, "CODE", "s3cret")).unwrap();
+        assert!(connect(&db, &vault, RetryPolicy::default(), Utc::now()).is_ok());
+        for (key, value) in [("sync.discovery_url", "https://collector.example.invalid"), ("sync.api_user", "x@y.z")] {
+            let original = db.read(|c| get(c, key)).unwrap().unwrap();
+            db.write(|tx| put(tx, key, value)).unwrap();
+            match connect(&db, &vault, RetryPolicy::default(), Utc::now()) {
+                Err(SyncError::Settings(message)) => {
+                    assert_eq!(message, NOT_FOR_THIS_SERVER);
+                    assert!(message.contains("Enter the integration code and secret again"));
+                }
+                Err(other) => panic!("{key}: {other}"),
+                Ok(_) => panic!("{key} changed in the database, and the credentials still opened"),
+            }
+            db.write(|tx| put(tx, key, &original)).unwrap();
+        }
+        assert!(connect(&db, &vault, RetryPolicy::default(), Utc::now()).is_ok());
+    }
+
+    #[test]
+    fn an_address_with_userinfo_is_refused() {
+        let (db, vault) = setup();
+        let result = save_sync_settings(&db, &vault, &draft("http://127.0.0.1:1@example.invalid/", USER, "C", "S"));
+        match result {
+            Err(SyncError::Invalid(fields)) => assert!(fields.iter().any(|f| f.field == "discovery_url")),
+            other => panic!("expected a discovery_url error, got {other:?}"),
+        }
+    }
 }

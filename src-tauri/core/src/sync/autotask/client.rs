@@ -2,17 +2,32 @@
 //! and the limits — at most 3 requests in flight per endpoint, back-off with
 //! jitter on 429, 5xx and dropped connections, a slower pace past half the
 //! hourly request budget, and one re-discovery after a 401.
+//!
+//! The credentials go only where the settings say: no redirect is followed,
+//! an address is parsed (never matched as text) and has no `user:password@`,
+//! plain `http://` is allowed only to this computer, and a page URL the
+//! server hands out must stay on the zone's own origin. What comes back is
+//! bounded: an answer is read piece by piece up to [`MAX_RESPONSE_BYTES`],
+//! and the PSA's words kept from it up to [`MAX_ERROR_CHARS`].
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use reqwest::{Method, StatusCode};
+use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
 use crate::sync::SyncError;
+
+/// The largest answer read: a full page of 500 records is far below it, and
+/// a server sending more is stopped before it can exhaust memory.
+pub const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+/// The most of the PSA's own words kept from an answer (they end up in the
+/// outbox's `last_error` and on screen).
+pub const MAX_ERROR_CHARS: usize = 2_000;
 
 /// Where and as whom to connect.
 #[derive(Clone)]
@@ -82,42 +97,128 @@ impl From<Failure> for SyncError {
     }
 }
 
+/// At most `max` characters of `text`, marked when cut.
+fn truncate(text: &str, max: usize) -> String {
+    let mut chars = text.chars();
+    let mut kept: String = chars.by_ref().take(max).collect();
+    if chars.next().is_some() {
+        kept.push('…');
+    }
+    kept
+}
+
 /// The `errors` of an Autotask error body, joined; or a short excerpt.
+/// Never more than [`MAX_ERROR_CHARS`]: a server cannot fill the outbox.
 fn error_text(body: &str) -> String {
     match serde_json::from_str::<Value>(body) {
         Ok(value) => match value.get("errors").and_then(Value::as_array) {
-            Some(errors) if !errors.is_empty() => errors
-                .iter()
-                .map(|e| e.as_str().map(str::to_string).unwrap_or_else(|| e.to_string()))
-                .collect::<Vec<_>>()
-                .join(" "),
-            _ => body.chars().take(200).collect(),
+            Some(errors) if !errors.is_empty() => truncate(
+                &errors
+                    .iter()
+                    .map(|e| e.as_str().map(str::to_string).unwrap_or_else(|| e.to_string()))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                MAX_ERROR_CHARS,
+            ),
+            _ => truncate(body, 200),
         },
-        Err(_) => body.chars().take(200).collect(),
+        Err(_) => truncate(body, 200),
     }
 }
 
-/// Plain `http://` only to this machine: credentials never cross a network in the clear.
+/// Whether the parsed host is this computer (never a text match on the
+/// address: `http://127.0.0.1:1@example.invalid/` goes to example.invalid).
+fn is_loopback(url: &Url) -> bool {
+    // The parser has normalised the host (`127.1` → `127.0.0.1`, IPv6 in brackets).
+    let host = url.host_str().unwrap_or_default();
+    host.eq_ignore_ascii_case("localhost")
+        || host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Parses an address the credentials may be sent to: `https://`, or plain
+/// `http://` only to this computer (credentials never cross a network in the
+/// clear), with a host and no `user:password@` (which hides the real host
+/// from a reader and would be sent as credentials of its own).
+pub fn parse_url(url: &str) -> Result<Url, String> {
+    let example = "Enter the address, such as https://webservices.autotask.net.";
+    let text = url.trim();
+    // The parser drops tabs and line breaks silently; the stored text must be what is used.
+    if text.chars().any(char::is_control) {
+        return Err(example.into());
+    }
+    let parsed = Url::parse(text).map_err(|_| example.to_string())?;
+    if parsed.host().is_none() {
+        return Err(example.into());
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err("Enter the address without a user name or password in it (no “name@”).".into());
+    }
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if is_loopback(&parsed) => Ok(parsed),
+        "http" => Err("Use https:// (plain http:// is allowed only to this computer).".into()),
+        _ => Err(example.into()),
+    }
+}
+
+/// [`parse_url`] for callers that only need the verdict.
 pub fn check_url(url: &str) -> Result<(), String> {
-    let lower = url.trim().to_ascii_lowercase();
-    if let Some(rest) = lower.strip_prefix("http://") {
-        let host = rest.split(['/', '?']).next().unwrap_or("");
-        let host = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
-        if host == "127.0.0.1" || host == "localhost" || host == "[::1]" {
-            return Ok(());
+    parse_url(url).map(|_| ())
+}
+
+/// A page URL the server handed out must be on the zone's own origin
+/// (scheme, host and port), or the credentials would follow it elsewhere.
+pub fn check_same_origin(zone: &str, url: &str) -> Result<(), String> {
+    let outside = "it gave a page address on another server, and Fieldkit sends the credentials only to the PSA's \
+                   own zone: the query stopped.";
+    let zone = parse_url(zone)?;
+    let page = parse_url(url).map_err(|_| outside.to_string())?;
+    if page.origin() == zone.origin() {
+        Ok(())
+    } else {
+        Err(outside.into())
+    }
+}
+
+/// The answer's body, read piece by piece and refused past
+/// [`MAX_RESPONSE_BYTES`] — announced or not, it is never held whole first.
+async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, Failure> {
+    let too_large = || {
+        Failure::Rejected(format!(
+            "its answer is larger than {} MiB, so Fieldkit stopped reading it.",
+            MAX_RESPONSE_BYTES / (1024 * 1024)
+        ))
+    };
+    if response.content_length().is_some_and(|length| length > MAX_RESPONSE_BYTES as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) if body.len() + chunk.len() > MAX_RESPONSE_BYTES => return Err(too_large()),
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => return Ok(body),
+            Err(error) => return Err(Failure::Unknown(format!("the answer was cut off ({})", describe(&error)))),
         }
-        return Err("Use https:// (plain http:// is allowed only to this computer).".into());
     }
-    if lower.starts_with("https://") && lower.len() > "https://".len() {
-        return Ok(());
-    }
-    Err("Enter the address, such as https://webservices.autotask.net.".into())
+}
+
+/// A redirect is refused, not followed: it could send the `Secret` header to
+/// any host. Its target is named (shortened) so the address can be fixed.
+fn redirected(status: StatusCode, location: Option<&str>) -> Failure {
+    let target = location.map(|l| format!(" to {}", truncate(l, 200))).unwrap_or_default();
+    Failure::Rejected(format!(
+        "it answered with a redirect ({status}){target}. Fieldkit follows no redirects, so that the credentials go \
+         only to the address in Settings → Sync: enter the address the PSA names there."
+    ))
 }
 
 impl Client {
     pub fn new(endpoint: Endpoint, retry: RetryPolicy) -> Result<Client, SyncError> {
         check_url(&endpoint.discovery_url).map_err(SyncError::Settings)?;
         let http = reqwest::Client::builder()
+            // A redirect would carry the custom `Secret` header to wherever it points.
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
             .pool_max_idle_per_host(6)
@@ -157,7 +258,7 @@ impl Client {
             .get("url")
             .and_then(Value::as_str)
             .ok_or_else(|| Failure::Rejected("The zone information has no url.".into()))?;
-        check_url(found).map_err(Failure::Rejected)?;
+        check_url(found).map_err(|message| Failure::Rejected(format!("its zone address is not usable: {message}")))?;
         let found = format!("{}/V1.0/", found.trim_end_matches('/'));
         *zone = Some(found.clone());
         Ok(found)
@@ -211,7 +312,8 @@ impl Client {
         self.call_url(method, None, path, &lane_key, body, idempotent).await
     }
 
-    /// As [`call`](Self::call) for an absolute URL the server gave (`nextPageUrl`).
+    /// As [`call`](Self::call) for an absolute URL the server gave
+    /// (`nextPageUrl`); refused unless it is on the zone's origin.
     pub async fn call_absolute(
         &self,
         method: Method,
@@ -236,7 +338,11 @@ impl Client {
         let mut attempt = 0;
         loop {
             let url = match absolute {
-                Some(url) => url.to_string(),
+                // Checked again: a 401 may have moved the zone.
+                Some(url) => {
+                    check_same_origin(&self.zone(false).await?, url).map_err(Failure::Rejected)?;
+                    url.to_string()
+                }
                 None => format!("{}{}", self.zone(false).await?, path),
             };
             let pace = self.pace_ms.load(Ordering::Relaxed);
@@ -273,6 +379,8 @@ impl Client {
         body: Option<&Value>,
         authenticated: bool,
     ) -> Result<Value, Failure> {
+        // Every address is checked where it is used, whatever built it.
+        let url = parse_url(url).map_err(Failure::Rejected)?;
         self.requests.fetch_add(1, Ordering::Relaxed);
         let mut request = self.http.request(method, url).header("Accept", "application/json");
         if authenticated {
@@ -291,14 +399,15 @@ impl Client {
             Err(error) => return Err(Failure::Unknown(describe(&error))),
         };
         let status = response.status();
-        let text = match response.text().await {
-            Ok(text) => text,
-            Err(error) => return Err(Failure::Unknown(format!("the answer was cut off ({})", describe(&error)))),
-        };
+        if status.is_redirection() {
+            let location = response.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok());
+            return Err(redirected(status, location));
+        }
+        let bytes = read_body(response).await?;
+        let text = String::from_utf8_lossy(&bytes);
         match status {
-            s if s.is_success() => serde_json::from_str(&text).map_err(|_| {
-                Failure::Unknown(format!("the answer was not JSON: {}", text.chars().take(80).collect::<String>()))
-            }),
+            s if s.is_success() => serde_json::from_slice(&bytes)
+                .map_err(|_| Failure::Unknown(format!("the answer was not JSON: {}", truncate(&text, 80)))),
             StatusCode::UNAUTHORIZED => Err(Failure::Rejected(UNAUTHORIZED.into())),
             StatusCode::TOO_MANY_REQUESTS => {
                 Err(Failure::Transient(format!("too many requests: {}", error_text(&text))))
@@ -370,6 +479,49 @@ mod tests {
         assert!(check_url("http://127.0.0.1.evil.example").is_err());
         assert!(check_url("ftp://x").is_err());
         assert!(check_url("").is_err());
+        assert!(check_url("https://").is_err());
+        assert!(check_url("http://[::1]:8089/").is_ok());
+        assert!(check_url("http://127.1:8089/").is_ok(), "the parser's normal form of 127.0.0.1");
+    }
+
+    #[test]
+    fn the_host_is_parsed_not_matched_as_text() {
+        // Userinfo hides the real host: this goes to example.invalid.
+        assert!(check_url("http://127.0.0.1:1@example.invalid/").is_err());
+        assert!(check_url("https://user:pass@webservices5.autotask.net").is_err());
+        assert!(check_url("https://user@webservices5.autotask.net").is_err());
+        assert!(check_url("http://localhost.example.invalid/").is_err());
+        assert!(check_url("http://127.0.0.1\n.example.invalid/").is_err());
+    }
+
+    #[test]
+    fn page_urls_stay_on_the_zone() {
+        let zone = "https://webservices5.autotask.net/atservicesrest/V1.0/";
+        assert!(check_same_origin(
+            zone,
+            "https://webservices5.autotask.net/atservicesrest/V1.0/Tickets/query/next?x=1"
+        )
+        .is_ok());
+        assert!(check_same_origin(zone, "https://WEBSERVICES5.autotask.net:443/atservicesrest/").is_ok());
+        for elsewhere in [
+            "https://webservices5.autotask.net.example.invalid/atservicesrest/V1.0/Tickets/query/next",
+            "https://webservices5.autotask.net:8443/atservicesrest/V1.0/Tickets/query/next",
+            "http://webservices5.autotask.net/atservicesrest/V1.0/Tickets/query/next",
+            "https://x@webservices5.autotask.net/atservicesrest/V1.0/Tickets/query/next",
+            "/atservicesrest/V1.0/Tickets/query/next",
+        ] {
+            assert!(check_same_origin(zone, elsewhere).is_err(), "{elsewhere}");
+        }
+        assert!(check_same_origin("http://127.0.0.1:8089/atservicesrest/V1.0/", "http://127.0.0.1:8090/x").is_err());
+    }
+
+    #[test]
+    fn the_psa_words_kept_are_bounded() {
+        let long = "x".repeat(100_000);
+        let body = serde_json::json!({ "errors": [long] }).to_string();
+        assert_eq!(error_text(&body).chars().count(), MAX_ERROR_CHARS + 1);
+        assert!(error_text(&body).ends_with('…'));
+        assert_eq!(error_text(&"y".repeat(10_000)).chars().count(), 201);
     }
 
     #[test]

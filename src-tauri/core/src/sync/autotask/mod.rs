@@ -2,14 +2,21 @@
 //! `nextPageUrl` POSTed with the same body), picklists from
 //! `entityInformation/fields`, creates and updates, and the look-ups that
 //! tell whether a create whose answer was lost really happened.
+//!
+//! A query's pages are followed only on the zone's own server (the client
+//! checks each `nextPageUrl`), at most [`MAX_PAGES`] of them, and never the
+//! same page twice: a server whose pages go round in a circle is stopped.
 
 pub mod client;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 use base64::Engine as _;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-pub use client::{check_url, Client, Endpoint, Failure, RetryPolicy};
+pub use client::{check_url, Client, Endpoint, Failure, RetryPolicy, MAX_RESPONSE_BYTES};
 
 use super::connector::{Connector, Kind, Page, PushFailure, PushOp, Scope, Selection};
 use super::SyncError;
@@ -20,13 +27,68 @@ pub const PAGE_SIZE: usize = 500;
 /// Attachments above this are refused before sending (Autotask: about 6–7 MB).
 pub const MAX_ATTACHMENT_BYTES: usize = 6_000_000;
 
+/// The most pages one query is followed for: 5 million records, far beyond
+/// any technician's world; past it the server is sending pages without end.
+pub const MAX_PAGES: usize = 10_000;
+/// Trails of queries abandoned midway (a failed cycle) are forgotten past this many.
+const MAX_OPEN_TRAILS: usize = 1_000;
+
+/// The page URLs one query has been given so far.
+#[derive(Default)]
+struct Trail {
+    seen: HashSet<String>,
+}
+
+impl Trail {
+    /// Takes `next` as the query's next page, or stops a query that loops
+    /// or has no end.
+    fn follow(&mut self, next: &str) -> Result<(), SyncError> {
+        if self.seen.contains(next) {
+            return Err(SyncError::Malformed(
+                "its pages go round in a circle: it sent a page it had sent before, so the query was stopped".into(),
+            ));
+        }
+        // The first page has no URL of its own.
+        if self.seen.len() + 1 >= MAX_PAGES {
+            return Err(SyncError::Malformed(format!(
+                "more than {MAX_PAGES} pages for one query, so the query was stopped"
+            )));
+        }
+        self.seen.insert(next.to_string());
+        Ok(())
+    }
+}
+
 pub struct Autotask {
     client: Client,
+    /// Each query's trail, under the next page URL it was last given: the
+    /// `Connector` is asked for one page at a time, by that URL.
+    trails: Mutex<HashMap<String, Trail>>,
 }
 
 impl Autotask {
     pub fn new(endpoint: Endpoint, retry: RetryPolicy) -> Result<Autotask, SyncError> {
-        Ok(Autotask { client: Client::new(endpoint, retry)? })
+        Ok(Autotask { client: Client::new(endpoint, retry)?, trails: Mutex::new(HashMap::new()) })
+    }
+
+    fn trails(&self) -> std::sync::MutexGuard<'_, HashMap<String, Trail>> {
+        self.trails.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The trail that led to `cursor` (a new one for a first page, or a
+    /// cursor this connector did not hand out).
+    fn trail_to(&self, cursor: Option<&str>) -> Trail {
+        let Some(url) = cursor else { return Trail::default() };
+        self.trails().remove(url).unwrap_or_else(|| Trail { seen: HashSet::from([url.to_string()]) })
+    }
+
+    /// Remembers `trail` until the page at `next` is asked for.
+    fn keep_trail(&self, next: &str, trail: Trail) {
+        let mut trails = self.trails();
+        if trails.len() >= MAX_OPEN_TRAILS {
+            trails.clear();
+        }
+        trails.insert(next.to_string(), trail);
     }
 
     pub fn client(&self) -> &Client {
@@ -217,12 +279,11 @@ impl Connector for Autotask {
     ) -> Result<Page, SyncError> {
         let body = query_body(kind, selection, scope);
         let lane = format!("POST {}/query", entity(kind));
+        let mut trail = self.trail_to(cursor);
         let page = match cursor {
             None => self.client.call(Method::POST, &format!("{}/query", entity(kind)), Some(&body), true).await?,
-            Some(url) => {
-                check_url(url).map_err(|_| SyncError::Malformed("a nextPageUrl that is not https".into()))?;
-                self.client.call_absolute(Method::POST, url, &lane, Some(&body)).await?
-            }
+            // The client refuses a URL off the zone's origin.
+            Some(url) => self.client.call_absolute(Method::POST, url, &lane, Some(&body)).await?,
         };
         let records = field(&page, "items")
             .and_then(Value::as_array)
@@ -233,6 +294,14 @@ impl Connector for Autotask {
             .and_then(Value::as_str)
             .filter(|url| !url.is_empty())
             .map(String::from);
+        match next.as_deref() {
+            // The same page again is how the engine has always seen the end.
+            Some(next) if cursor != Some(next) => {
+                trail.follow(next)?;
+                self.keep_trail(next, trail);
+            }
+            _ => {}
+        }
         Ok(Page { records, next })
     }
 
@@ -341,5 +410,26 @@ impl Connector for Autotask {
 
     fn request_count(&self) -> u64 {
         self.client.request_count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_circle_of_pages_is_stopped() {
+        let mut trail = Trail::default();
+        trail.follow("https://zone/next?a").unwrap();
+        trail.follow("https://zone/next?b").unwrap();
+        let error = trail.follow("https://zone/next?a").unwrap_err();
+        assert!(error.to_string().contains("round in a circle"), "{error}");
+    }
+
+    #[test]
+    fn pages_without_end_are_stopped() {
+        let mut trail = Trail::default();
+        let followed = (0..MAX_PAGES).take_while(|n| trail.follow(&format!("https://zone/next?{n}")).is_ok()).count();
+        assert_eq!(followed + 1, MAX_PAGES, "the first page and {followed} more");
     }
 }
