@@ -17,7 +17,10 @@ fn password_change(customer_id: uuid::Uuid, secret: &str) -> ChangeDraft {
         ticket_id: None,
         category: ChangeCategory::PasswordChange,
         summary: "Reset the server admin password".into(),
-        fields: BTreeMap::from([("system".to_string(), "SRV01 local admin".to_string())]),
+        fields: BTreeMap::from([
+            ("system".to_string(), "SRV01 local admin".to_string()),
+            ("vault_reference".to_string(), "IT Glue: SRV01".to_string()),
+        ]),
         secret: Some(secret.into()),
     }
 }
