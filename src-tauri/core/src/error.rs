@@ -72,9 +72,7 @@ impl From<crate::db::DbError> for ErrorPayload {
             DbError::Unreadable { .. }
             | DbError::TooNew { .. }
             | DbError::DataDir { .. }
-            | DbError::JournalMode { .. } => {
-                ErrorCode::DatabaseUnavailable
-            }
+            | DbError::JournalMode { .. } => ErrorCode::DatabaseUnavailable,
             DbError::Sqlite(_) | DbError::Migration(_) => ErrorCode::Internal,
         };
         ErrorPayload::new(code, error.to_string())

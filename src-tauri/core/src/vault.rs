@@ -206,7 +206,10 @@ fn decode_salt(column: Option<&[u8]>) -> Result<(KdfParams, &[u8]), VaultError> 
         None => (KdfParams::DEFAULT, column),
     };
     if salt.len() < MIN_SALT_LEN {
-        return Err(VaultError::Damaged(format!("the salt is {} bytes, at least {MIN_SALT_LEN} are needed", salt.len())));
+        return Err(VaultError::Damaged(format!(
+            "the salt is {} bytes, at least {MIN_SALT_LEN} are needed",
+            salt.len()
+        )));
     }
     Ok((params, salt))
 }
@@ -523,9 +526,8 @@ fn reset_summary(connection: &rusqlite::Connection) -> rusqlite::Result<SecretsR
         |row| row.get(0),
     )?;
     let psa_credentials: bool =
-        connection.query_row("SELECT EXISTS (SELECT 1 FROM settings WHERE key = 'sync.credentials')", [], |row| {
-            row.get(0)
-        })?;
+        connection
+            .query_row("SELECT EXISTS (SELECT 1 FROM settings WHERE key = 'sync.credentials')", [], |row| row.get(0))?;
     let sealing_key: bool = connection.query_row("SELECT EXISTS (SELECT 1 FROM seal_keys)", [], |row| row.get(0))?;
     let mut lost = Vec::new();
     if change_secrets > 0 {
@@ -724,7 +726,10 @@ mod tests {
         let vault = Vault::default();
         assert!(!vault.locked_by_user());
         assert!(!vault.unlock_in_background(&db).unwrap());
-        assert!(matches!(Vault::default().unlock_in_background(&Db::open_in_memory().unwrap()), Err(VaultError::NotSetUp)));
+        assert!(matches!(
+            Vault::default().unlock_in_background(&Db::open_in_memory().unwrap()),
+            Err(VaultError::NotSetUp)
+        ));
     }
 
     #[test]
@@ -759,7 +764,10 @@ mod tests {
         assert!(matches!(vault.reset(&db, "reset please"), Err(VaultError::Invalid(_))));
         assert_eq!(vault.status(&db).unwrap().state, VaultState::Unlocked);
         let summary = vault.reset(&db, RESET_CONFIRMATION).unwrap();
-        assert_eq!(summary, SecretsReset { change_secrets: 0, psa_credentials: false, sealing_key: false, lost: vec![] });
+        assert_eq!(
+            summary,
+            SecretsReset { change_secrets: 0, psa_credentials: false, sealing_key: false, lost: vec![] }
+        );
         assert_eq!(vault.status(&db).unwrap().state, VaultState::NotSetUp);
         assert!(matches!(vault.encrypt("x", "r"), Err(VaultError::Locked)));
         // Set up afresh, with a new passphrase.

@@ -72,7 +72,9 @@ fn resetting_secrets_drops_the_key_and_every_secret_encrypted_with_it() {
     assert_eq!(vault.status(&db).unwrap().state, VaultState::NotSetUp);
     assert!(!get_sync_settings(&db).unwrap().has_credentials);
     let left: i64 = db
-        .read(|c| c.query_row("SELECT count(*) FROM change_records WHERE secret_ciphertext IS NOT NULL", [], |r| r.get(0)))
+        .read(|c| {
+            c.query_row("SELECT count(*) FROM change_records WHERE secret_ciphertext IS NOT NULL", [], |r| r.get(0))
+        })
         .unwrap();
     assert_eq!(left, 0);
     let records: i64 = db.read(|c| c.query_row("SELECT count(*) FROM change_records", [], |r| r.get(0))).unwrap();
@@ -82,10 +84,7 @@ fn resetting_secrets_drops_the_key_and_every_secret_encrypted_with_it() {
 
     // Secrets start afresh.
     vault.set_up(&db, Some("a passphrase to remember")).unwrap();
-    assert!(matches!(
-        reveal_secret(&db, &vault, second.id, SecretUse::Reveal, now),
-        Err(ChangeError::NotFound(_))
-    ));
+    assert!(matches!(reveal_secret(&db, &vault, second.id, SecretUse::Reveal, now), Err(ChangeError::NotFound(_))));
     let fresh = save_change(&db, &vault, &password_change(customer, "Merlin-4"), now).unwrap();
     assert_eq!(reveal_secret(&db, &vault, fresh.id, SecretUse::Reveal, now).unwrap().as_str(), "Merlin-4");
     assert_eq!(reset_preview(&db).unwrap().change_secrets, 1);
