@@ -42,10 +42,14 @@ pub fn run() {
         .build(tauri::generate_context!())
         .expect("error while running Fieldkit")
         .run(|app, event| {
-            if let tauri::RunEvent::Exit = event {
+            if let tauri::RunEvent::ExitRequested { .. } = event {
                 // A secret copied in the last seconds does not outlive the app.
                 if let Some(copied) = app.try_state::<Arc<SecretClipboard>>() {
-                    secrets::clear_now(app, &copied);
+                    secrets::clear_at_exit(app, copied.inner().clone());
+                }
+                // The key is wiped from memory rather than left to the exit.
+                if let Some(vault) = app.try_state::<Arc<fieldkit_core::vault::Vault>>() {
+                    vault.lock();
                 }
             }
         });

@@ -22,8 +22,8 @@ impl<R: Runtime> Clipboard for SystemClipboard<'_, R> {
         self.0.clipboard().read_text().ok()
     }
 
-    fn write_text(&self, text: &str) -> Result<(), String> {
-        self.0.clipboard().write_text(text).map_err(|error| error.to_string())
+    fn write_secret(&self, secret: &str) -> Result<(), String> {
+        self.0.clipboard().write_secret(secret).map_err(|error| error.to_string())
     }
 
     fn clear(&self) -> Result<(), String> {
@@ -46,9 +46,24 @@ pub fn copy_for_a_while<R: Runtime>(
     Ok(())
 }
 
-/// Clears a copied secret still on the clipboard (the vault locked, the app quits).
+/// Clears a copied secret still on the clipboard (the vault locked). Not on
+/// the main thread: reading the clipboard there can deadlock on Linux.
 pub fn clear_now<R: Runtime>(app: &AppHandle<R>, secrets: &SecretClipboard) {
     secrets.clear_now(&SystemClipboard(app));
+}
+
+/// Clears a copied secret as the app quits. The exit events arrive on the
+/// main thread, so the clipboard is read from a helper thread, waited for
+/// at most a second (the plugin lets go of the clipboard at `Exit`, so this
+/// runs at `ExitRequested`).
+pub fn clear_at_exit<R: Runtime>(app: &AppHandle<R>, secrets: Arc<SecretClipboard>) {
+    let app = app.clone();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        clear_now(&app, &secrets);
+        let _ = done.send(());
+    });
+    let _ = finished.recv_timeout(Duration::from_secs(1));
 }
 
 /// Locks a passphrase vault left idle for the minutes set in Settings, and

@@ -22,7 +22,9 @@ pub const CLEAR_AFTER_SECONDS: u32 = 30;
 pub trait Clipboard {
     /// The clipboard's text; `None` when it holds none (or cannot be read).
     fn read_text(&self) -> Option<String>;
-    fn write_text(&self, text: &str) -> Result<(), String>;
+    /// Writes a secret, marked (where the system allows) to be kept out of
+    /// clipboard managers' history.
+    fn write_secret(&self, secret: &str) -> Result<(), String>;
     fn clear(&self) -> Result<(), String>;
 }
 
@@ -63,7 +65,7 @@ impl SecretClipboard {
     /// Puts `secret` on the clipboard. Returns the copy's number, for
     /// [`SecretClipboard::clear_if_unchanged`] when its time is up.
     pub fn copy(&self, clipboard: &dyn Clipboard, secret: &str) -> Result<u64, String> {
-        clipboard.write_text(secret)?;
+        clipboard.write_secret(secret)?;
         let copy = {
             let mut copies = self.copies.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             *copies += 1;
@@ -106,12 +108,19 @@ mod tests {
     #[derive(Default)]
     struct FakeClipboard(RefCell<Option<String>>);
 
+    impl FakeClipboard {
+        /// The technician copies something else.
+        fn write_text(&self, text: &str) {
+            *self.0.borrow_mut() = Some(text.to_string());
+        }
+    }
+
     impl Clipboard for FakeClipboard {
         fn read_text(&self) -> Option<String> {
             self.0.borrow().clone()
         }
-        fn write_text(&self, text: &str) -> Result<(), String> {
-            *self.0.borrow_mut() = Some(text.to_string());
+        fn write_secret(&self, secret: &str) -> Result<(), String> {
+            *self.0.borrow_mut() = Some(secret.to_string());
             Ok(())
         }
         fn clear(&self) -> Result<(), String> {
@@ -135,7 +144,7 @@ mod tests {
         let clipboard = FakeClipboard::default();
         let secrets = SecretClipboard::default();
         let copy = secrets.copy(&clipboard, "Tr0ub4dor&3").unwrap();
-        clipboard.write_text("a ticket number").unwrap();
+        clipboard.write_text("a ticket number");
         assert!(!secrets.clear_if_unchanged(&clipboard, copy));
         assert!(!secrets.clear_now(&clipboard));
         assert_eq!(clipboard.read_text().as_deref(), Some("a ticket number"));
