@@ -4,12 +4,14 @@
 pub mod cli;
 mod commands;
 mod reminders;
+mod secrets;
 pub mod sync_service;
 
 use std::sync::Arc;
 
 use fieldkit_core::app_database::AppDatabase;
 use fieldkit_core::data_dir::resolve_data_dir;
+use fieldkit_core::secret_clipboard::SecretClipboard;
 use tauri::Manager;
 
 pub fn run() {
@@ -26,17 +28,34 @@ pub fn run() {
             reminders::start(app.handle().clone(), database.clone());
             // The key that opens secrets: in memory only, locked at start.
             let vault = Arc::new(fieldkit_core::vault::Vault::default());
+            // A secret copied to the clipboard, to take back later.
+            let copied = Arc::new(SecretClipboard::default());
+            secrets::start_idle_lock(app.handle().clone(), database.clone(), vault.clone(), copied.clone());
             app.manage(sync_service::start(database.clone(), vault.clone()));
             app.manage(database);
             app.manage(vault);
+            app.manage(copied);
             Ok(())
         })
         .plugin(navigation_guard())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .invoke_handler(commands::handler())
-        .run(tauri::generate_context!())
-        .expect("error while running Fieldkit");
+        .build(tauri::generate_context!())
+        .expect("error while running Fieldkit")
+        .run(|app, event| {
+            if let tauri::RunEvent::ExitRequested { .. } = event {
+                // A secret copied in the last seconds does not outlive the app.
+                if let Some(copied) = app.try_state::<Arc<SecretClipboard>>() {
+                    secrets::clear_at_exit(app, copied.inner().clone());
+                }
+                // The key is wiped from memory rather than left to the exit.
+                if let Some(vault) = app.try_state::<Arc<fieldkit_core::vault::Vault>>() {
+                    vault.lock();
+                }
+            }
+        });
 }
 
 /// One running Fieldkit per data folder: the D-Bus name (Linux) carries a

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use fieldkit_core::app_database::AppDatabase;
 use fieldkit_core::sync::{self, SyncError, SyncProgress};
-use fieldkit_core::vault::{Vault, VaultState};
+use fieldkit_core::vault::Vault;
 use tokio::sync::Notify;
 
 use crate::commands::now;
@@ -40,11 +40,10 @@ pub async fn cycle_once(
     if !overview.configured {
         return Ok(None);
     }
-    if vault.status(&db)?.state != VaultState::Unlocked {
-        // The keychain opens without asking; a passphrase waits for the technician.
-        if vault.unlock(&db, None).is_err() {
-            return Ok(None);
-        }
+    // The keychain opens without asking; a passphrase waits for the
+    // technician, and a vault they locked stays locked.
+    if !matches!(vault.unlock_in_background(&db), Ok(true)) {
+        return Ok(None);
     }
     let _one_at_a_time = service.running.try_lock().map_err(|_| SyncError::Busy)?;
     let (connector, scope) = sync::connect(&db, vault, Default::default(), now())?;

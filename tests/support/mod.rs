@@ -94,6 +94,8 @@ impl Driver {
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env("FIELDKIT_DATA_DIR", data_dir)
             .env("FIELDKIT_CLOCK_OFFSET_MINUTES", clock_offset_minutes.to_string())
+            // A release build honours the clock offset only with this.
+            .env("FIELDKIT_TEST_SWITCHES", "1")
             // WebKitGTK under Xvfb without a GPU: software rendering. (Disabling
             // compositing mode makes WebKitWebDriver's screenshots hang.)
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")

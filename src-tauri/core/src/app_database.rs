@@ -54,6 +54,10 @@ impl AppDatabase {
     /// Opens `fieldkit.db` in `data_dir`; a failure is kept for the UI, not raised.
     pub fn open(data_dir: &Path) -> Self {
         let path = database_path(data_dir);
+        // The data folder is the owner's alone; a failure shows when the database opens.
+        if let Err(error) = crate::files::private_dir(data_dir) {
+            eprintln!("fieldkit: could not make {} private: {error}", data_dir.display());
+        }
         let slot = match Db::open(&path) {
             Ok(db) => {
                 // A note saved just before a crash: bring its search document up to date.

@@ -69,9 +69,10 @@ impl From<crate::db::DbError> for ErrorPayload {
     fn from(error: crate::db::DbError) -> Self {
         use crate::db::DbError;
         let code = match error {
-            DbError::Unreadable { .. } | DbError::TooNew { .. } | DbError::DataDir { .. } => {
-                ErrorCode::DatabaseUnavailable
-            }
+            DbError::Unreadable { .. }
+            | DbError::TooNew { .. }
+            | DbError::DataDir { .. }
+            | DbError::JournalMode { .. } => ErrorCode::DatabaseUnavailable,
             DbError::Sqlite(_) | DbError::Migration(_) => ErrorCode::Internal,
         };
         ErrorPayload::new(code, error.to_string())

@@ -31,3 +31,6 @@ mod tickets;
 /// the weekly check and my week.
 #[path = "core/time.rs"]
 mod time;
+/// vault: resetting secrets when the passphrase or keychain item is lost.
+#[path = "core/vault.rs"]
+mod vault;

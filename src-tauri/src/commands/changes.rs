@@ -8,15 +8,17 @@ use fieldkit_core::changes::{
     self, CategoryForm, ChangeDraft, ChangeHistory, ChangePage, ChangeQuery, ChangeRecord, ExportFormat, SecretUse,
 };
 use fieldkit_core::devices::{self, Device};
-use fieldkit_core::vault::{Vault, VaultStatus};
-use fieldkit_core::ErrorPayload;
+use fieldkit_core::secret_clipboard::{CopiedSecret, SecretClipboard, CLEAR_AFTER_SECONDS};
+use fieldkit_core::vault::{self, SecretsReset, Vault, VaultStatus};
+use fieldkit_core::{files, ErrorPayload};
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 use uuid::Uuid;
 
 use super::{now, with_db, AppState};
 
 type VaultState<'a> = State<'a, Arc<Vault>>;
+type Copied<'a> = State<'a, Arc<SecretClipboard>>;
 
 #[tauri::command]
 pub async fn vault_status(state: AppState<'_>, vault: VaultState<'_>) -> Result<VaultStatus, ErrorPayload> {
@@ -45,14 +47,56 @@ pub async fn vault_unlock(
     with_db(state, move |db| Ok(vault.unlock(db, passphrase.as_deref())?)).await
 }
 
+/// Locks until the technician unlocks again (the background sync does not
+/// reopen it), and takes a copied secret off the clipboard.
 #[tauri::command]
-pub async fn vault_lock(state: AppState<'_>, vault: VaultState<'_>) -> Result<VaultStatus, ErrorPayload> {
+pub async fn vault_lock<R: Runtime>(
+    app: AppHandle<R>,
+    state: AppState<'_>,
+    vault: VaultState<'_>,
+    copied: Copied<'_>,
+) -> Result<VaultStatus, ErrorPayload> {
+    let vault = vault.inner().clone();
+    vault.lock();
+    crate::secrets::clear_now(&app, &copied);
+    with_db(state, move |db| Ok(vault.status(db)?)).await
+}
+
+/// Minutes without use before a passphrase vault locks itself (0 = never).
+#[tauri::command]
+pub async fn vault_set_idle_lock(
+    state: AppState<'_>,
+    vault: VaultState<'_>,
+    minutes: u32,
+) -> Result<VaultStatus, ErrorPayload> {
     let vault = vault.inner().clone();
     with_db(state, move |db| {
-        vault.lock();
+        vault::set_idle_lock_minutes(db, minutes)?;
         Ok(vault.status(db)?)
     })
     .await
+}
+
+/// What resetting secrets would lose, for the confirmation.
+#[tauri::command]
+pub async fn vault_reset_preview(state: AppState<'_>) -> Result<SecretsReset, ErrorPayload> {
+    with_db(state, |db| Ok(vault::reset_preview(db)?)).await
+}
+
+/// Drops the vault and every secret encrypted with it; `confirmation` must
+/// be the word the technician was asked to type.
+#[tauri::command]
+pub async fn vault_reset<R: Runtime>(
+    app: AppHandle<R>,
+    state: AppState<'_>,
+    vault: VaultState<'_>,
+    copied: Copied<'_>,
+    confirmation: String,
+) -> Result<SecretsReset, ErrorPayload> {
+    let vault = vault.inner().clone();
+    let summary = with_db(state, move |db| Ok(vault.reset(db, &confirmation)?)).await?;
+    crate::secrets::clear_now(&app, &copied);
+    Ok(summary)
 }
 
 #[tauri::command]
@@ -77,7 +121,11 @@ pub async fn change_save(
     draft: ChangeDraft,
 ) -> Result<ChangeRecord, ErrorPayload> {
     let vault = vault.inner().clone();
-    with_db(state, move |db| Ok(changes::save_change(db, &vault, &draft, now())?)).await
+    with_db(state, move |db| {
+        vault.mark_used(Utc::now());
+        Ok(changes::save_change(db, &vault, &draft, now())?)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -93,7 +141,32 @@ pub async fn change_secret(
     purpose: SecretUse,
 ) -> Result<String, ErrorPayload> {
     let vault = vault.inner().clone();
-    with_db(state, move |db| Ok(changes::reveal_secret(db, &vault, id, purpose, now())?.to_string())).await
+    with_db(state, move |db| {
+        vault.mark_used(Utc::now());
+        Ok(changes::reveal_secret(db, &vault, id, purpose, now())?.to_string())
+    })
+    .await
+}
+
+/// Copies a secret to the clipboard from here, so it never crosses IPC; it
+/// is cleared after a while if still there (and on lock and on exit).
+#[tauri::command]
+pub async fn change_copy_secret<R: Runtime>(
+    app: AppHandle<R>,
+    state: AppState<'_>,
+    vault: VaultState<'_>,
+    copied: Copied<'_>,
+    id: Uuid,
+) -> Result<CopiedSecret, ErrorPayload> {
+    let vault = vault.inner().clone();
+    let secret = with_db(state, move |db| {
+        vault.mark_used(Utc::now());
+        Ok(changes::reveal_secret(db, &vault, id, SecretUse::Copy, now())?)
+    })
+    .await?;
+    crate::secrets::copy_for_a_while(app, copied.inner().clone(), secret.as_str())
+        .map_err(|error| ErrorPayload::internal(format!("Could not copy: {error}")))?;
+    Ok(CopiedSecret { clear_after_seconds: CLEAR_AFTER_SECONDS })
 }
 
 #[tauri::command]
@@ -118,16 +191,13 @@ pub async fn changes_export(
     let folder = state.inner().exports_dir();
     with_db(state, move |db| {
         let text = changes::export_changes(db, customer_id, from, to, format)?;
-        std::fs::create_dir_all(&folder)
-            .map_err(|error| ErrorPayload::internal(format!("Could not create {}: {error}", folder.display())))?;
-        let path = folder.join(format!(
+        let name = format!(
             "changes-{}-{}.{}",
             &customer_id.to_string()[..8],
             now().format("%Y%m%d-%H%M%S"),
             format.extension()
-        ));
-        std::fs::write(&path, text)
-            .map_err(|error| ErrorPayload::internal(format!("Could not write {}: {error}", path.display())))?;
+        );
+        let path = files::write_export(&folder, &name, text.as_bytes())?;
         Ok(Exported { path: path.display().to_string() })
     })
     .await

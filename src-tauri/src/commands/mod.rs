@@ -58,12 +58,16 @@ pub fn handler() -> impl Fn(Invoke<Wry>) -> bool + Send + Sync + 'static {
         changes::vault_set_up,
         changes::vault_unlock,
         changes::vault_lock,
+        changes::vault_set_idle_lock,
+        changes::vault_reset_preview,
+        changes::vault_reset,
         changes::change_forms,
         changes::devices_list,
         changes::changes_list,
         changes::change_save,
         changes::change_history,
         changes::change_secret,
+        changes::change_copy_secret,
         changes::change_post_to_ticket,
         changes::changes_export,
         reports::reports_list,
@@ -98,14 +102,12 @@ pub fn handler() -> impl Fn(Invoke<Wry>) -> bool + Send + Sync + 'static {
 type AppState<'a> = State<'a, Arc<AppDatabase>>;
 
 /// The app's clock: the system's, moved by `FIELDKIT_CLOCK_OFFSET_MINUTES`
-/// when set (end-to-end tests move time forward across restarts with it).
+/// when set (end-to-end tests move time forward across restarts with it) —
+/// at most seven days, and in a release build only with
+/// `FIELDKIT_TEST_SWITCHES=1` (see `fieldkit_core::test_switches`).
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     static OFFSET: std::sync::OnceLock<chrono::Duration> = std::sync::OnceLock::new();
-    let offset = OFFSET.get_or_init(|| {
-        let minutes =
-            std::env::var("FIELDKIT_CLOCK_OFFSET_MINUTES").ok().and_then(|text| text.parse().ok()).unwrap_or(0);
-        chrono::Duration::minutes(minutes)
-    });
+    let offset = OFFSET.get_or_init(fieldkit_core::test_switches::clock_offset_from_env);
     chrono::Utc::now() + *offset
 }
 

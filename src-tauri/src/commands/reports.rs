@@ -93,8 +93,7 @@ pub async fn report_pdf_save_as<R: tauri::Runtime>(
     .await
     .map_err(|error| ErrorPayload::internal(error.to_string()))?;
     let Some(path) = chosen.and_then(|file| file.into_path().ok()) else { return Ok(None) };
-    std::fs::write(&path, &pdf)
-        .map_err(|error| ErrorPayload::internal(format!("Could not write {}: {error}", path.display())))?;
+    fieldkit_core::files::write_atomically(&path, &pdf)?;
     if let Err(error) = open::that_detached(&path) {
         eprintln!("fieldkit: could not open {}: {error}", path.display());
     }
@@ -106,8 +105,10 @@ pub async fn report_pdf_save_as<R: tauri::Runtime>(
 pub async fn report_pdf_open(state: AppState<'_>, path: String) -> Result<(), ErrorPayload> {
     let folder = state.inner().exports_dir();
     let path = std::path::PathBuf::from(path);
-    // Only files Fieldkit wrote into its exports folder.
-    if path.parent() != Some(folder.as_path()) || path.extension().and_then(|e| e.to_str()) != Some("pdf") {
+    // Only files Fieldkit wrote into its exports folder (resolved: no `..`, no link out).
+    if !fieldkit_core::files::is_directly_inside(&folder, &path)
+        || path.extension().and_then(|e| e.to_str()) != Some("pdf")
+    {
         return Err(ErrorPayload::internal("Only PDFs saved by Fieldkit can be opened from here."));
     }
     open::that_detached(&path).map_err(|error| ErrorPayload::internal(format!("No app opens PDFs here ({error}).")))
@@ -134,16 +135,14 @@ pub async fn report_pdf(
         let company = settings::get_settings(db)?.company_name;
         let pdf = reports::export_pdf(db, &vault, id, &company, paper, now())?;
         let report = reports::get_report(db, id)?;
-        std::fs::create_dir_all(&folder)
-            .map_err(|error| ErrorPayload::internal(format!("Could not create {}: {error}", folder.display())))?;
-        let path = folder.join(format!(
+        // The ticket number comes from the PSA: `write_export` keeps the name inside `exports/`.
+        let name = format!(
             "OSSR-{}-{}{}.pdf",
             report.ticket_number,
             &id.to_string()[..8],
             if report.sealed { "" } else { "-draft" }
-        ));
-        std::fs::write(&path, &pdf)
-            .map_err(|error| ErrorPayload::internal(format!("Could not write {}: {error}", path.display())))?;
+        );
+        let path = fieldkit_core::files::write_export(&folder, &name, &pdf)?;
         Ok(SavedPdf { path: path.display().to_string(), bytes: pdf.len() })
     })
     .await

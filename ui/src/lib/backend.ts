@@ -47,6 +47,8 @@ import type { Device } from "./bindings/Device";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { SecretUse } from "./bindings/SecretUse";
 import type { VaultStatus } from "./bindings/VaultStatus";
+import type { SecretsReset } from "./bindings/SecretsReset";
+import type { CopiedSecret } from "./bindings/CopiedSecret";
 import type { MyWeek } from "./bindings/MyWeek";
 import type { PlaceholderDraft } from "./bindings/PlaceholderDraft";
 import type { RunningTimer } from "./bindings/RunningTimer";
@@ -107,6 +109,12 @@ export interface Backend {
   vaultSetUp(passphrase: string | null): Promise<VaultStatus>;
   vaultUnlock(passphrase: string | null): Promise<VaultStatus>;
   vaultLock(): Promise<VaultStatus>;
+  /** Minutes idle before a passphrase vault locks itself (0 = never). */
+  vaultSetIdleLock(minutes: number): Promise<VaultStatus>;
+  /** What a reset of secrets would lose. */
+  vaultResetPreview(): Promise<SecretsReset>;
+  /** Drops the vault and every secret encrypted with it; `confirmation` is the typed word. */
+  vaultReset(confirmation: string): Promise<SecretsReset>;
   changeForms(): Promise<CategoryForm[]>;
   devicesList(customerId: string): Promise<Device[]>;
   changesList(query: ChangeQuery): Promise<ChangePage>;
@@ -114,6 +122,8 @@ export interface Backend {
   changeHistory(recordId: string): Promise<ChangeHistory>;
   /** The only call that returns a secret, on the technician's request. */
   changeSecret(id: string, purpose: SecretUse): Promise<string>;
+  /** Copies a secret to the clipboard in Rust (it never reaches the UI); cleared later. */
+  changeCopySecret(id: string): Promise<CopiedSecret>;
   changePostToTicket(id: string): Promise<void>;
   changesExport(customerId: string, from: string | null, to: string | null, format: ExportFormat): Promise<{ path: string }>;
   reportsList(ticketId: string | null): Promise<ServiceReport[]>;
@@ -184,12 +194,16 @@ export const tauriBackend: Backend = {
   vaultSetUp: (passphrase) => invoke("vault_set_up", { passphrase }),
   vaultUnlock: (passphrase) => invoke("vault_unlock", { passphrase }),
   vaultLock: () => invoke("vault_lock"),
+  vaultSetIdleLock: (minutes) => invoke("vault_set_idle_lock", { minutes }),
+  vaultResetPreview: () => invoke("vault_reset_preview"),
+  vaultReset: (confirmation) => invoke("vault_reset", { confirmation }),
   changeForms: () => invoke("change_forms"),
   devicesList: (customerId) => invoke("devices_list", { customerId }),
   changesList: (query) => invoke("changes_list", { query }),
   changeSave: (draft) => invoke("change_save", { draft }),
   changeHistory: (recordId) => invoke("change_history", { recordId }),
   changeSecret: (id, purpose) => invoke("change_secret", { id, purpose }),
+  changeCopySecret: (id) => invoke("change_copy_secret", { id }),
   changePostToTicket: (id) => invoke("change_post_to_ticket", { id }),
   changesExport: (customerId, from, to, format) => invoke("changes_export", { customerId, from, to, format }),
   reportsList: (ticketId) => invoke("reports_list", { ticketId }),

@@ -7,6 +7,8 @@ import {
   draftToSave,
   emptyChangeDraft,
   needsVault,
+  resetConfirmed,
+  resetHeadline,
   passphraseProblem,
   revisionDiff,
 } from "./changes";
@@ -39,6 +41,25 @@ describe("change helpers", () => {
     expect(needsVault("Secrets are locked: unlock them first.")).toBe(true);
     expect(needsVault("Secrets are not set up yet.")).toBe(true);
     expect(needsVault("Some fields need attention.")).toBe(false);
+  });
+
+  it("resets secrets only after the typed word", () => {
+    expect(resetConfirmed("")).toBe(false);
+    expect(resetConfirmed("reset")).toBe(false);
+    expect(resetConfirmed("yes")).toBe(false);
+    expect(resetConfirmed(" RESET ")).toBe(true);
+  });
+
+  it("says in plain words what a reset loses", () => {
+    const none = { change_secrets: 0, psa_credentials: false, sealing_key: false, lost: [] };
+    expect(resetHeadline(none)).toMatch(/No stored secrets/);
+    expect(resetHeadline({ ...none, change_secrets: 3, psa_credentials: true })).toBe(
+      "3 passwords in the change log and the PSA credentials will be lost.",
+    );
+    expect(resetHeadline({ ...none, change_secrets: 1 })).toBe("1 password in the change log will be lost.");
+    expect(resetHeadline({ ...none, psa_credentials: true, sealing_key: true })).toBe(
+      "The PSA credentials and the report sealing key will be lost.",
+    );
   });
 
   it("refuses short or mismatched passphrases", () => {

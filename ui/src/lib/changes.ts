@@ -3,12 +3,35 @@ import type { CategoryForm } from "./bindings/CategoryForm";
 import type { ChangeCategory } from "./bindings/ChangeCategory";
 import type { ChangeDraft } from "./bindings/ChangeDraft";
 import type { ChangeRecord } from "./bindings/ChangeRecord";
+import type { SecretsReset } from "./bindings/SecretsReset";
 
-/** How long a revealed secret stays on screen, and a copied one on the clipboard. */
+/** How long a revealed secret stays on screen (a copied one: as long as the copy command says). */
 export const SECRET_SECONDS = 30;
 
 /** The shortest passphrase the vault dialog accepts. */
 export const MIN_PASSPHRASE = 10;
+
+/** The word the technician types to confirm a reset of secrets (the core checks it too). */
+export const RESET_WORD = "RESET";
+
+/** Whether the typed confirmation allows the reset. */
+export function resetConfirmed(typed: string): boolean {
+  return typed.trim() === RESET_WORD;
+}
+
+/** One line on what a reset loses, e.g. "3 passwords in the change log and the PSA credentials will be lost." */
+export function resetHeadline(summary: SecretsReset): string {
+  const parts: string[] = [];
+  if (summary.change_secrets > 0) {
+    parts.push(`${summary.change_secrets} ${summary.change_secrets === 1 ? "password" : "passwords"} in the change log`);
+  }
+  if (summary.psa_credentials) parts.push("the PSA credentials");
+  if (summary.sealing_key) parts.push("the report sealing key");
+  if (parts.length === 0) return "No stored secrets will be lost; secrets are set up afresh.";
+  const list = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
+  const text = `${list} will be lost.`;
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 /** Whether an error means secrets must be unlocked (or set up) first. */
 export function needsVault(message: string): boolean {

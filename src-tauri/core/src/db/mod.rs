@@ -11,7 +11,7 @@ mod migrations;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
@@ -31,6 +31,8 @@ pub enum DbError {
     DataDir { path: PathBuf, source: std::io::Error },
     #[error("Database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("The database could not be put in WAL mode (it is in {mode} mode), which Fieldkit needs to keep saved work safe.")]
+    JournalMode { mode: String },
     #[error("Could not update the database schema: {0}")]
     Migration(#[from] rusqlite_migration::Error),
 }
@@ -57,9 +59,12 @@ impl Db {
             std::fs::create_dir_all(parent)
                 .map_err(|source| DbError::DataDir { path: parent.to_path_buf(), source })?;
         }
+        // Owner-only from the first byte; SQLite gives the WAL the same mode.
+        // A failure here is left to SQLite's open to report.
+        let _ = crate::files::create_private_if_missing(path);
         let unreadable = |error: rusqlite::Error| classify_open_error(path, error);
         let mut writer = Connection::open(path).map_err(unreadable)?;
-        configure(&writer).map_err(unreadable)?;
+        require_wal(Some(path), &configure(&writer).map_err(unreadable)?)?;
         migrations::apply(&mut writer).map_err(|error| match error {
             DbError::Sqlite(error) => classify_open_error(path, error),
             other => other,
@@ -70,11 +75,12 @@ impl Db {
                     path,
                     OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
                 )?;
-                configure(&reader)?;
+                let mode = configure(&reader).map_err(unreadable)?;
+                require_wal(Some(path), &mode)?;
                 Ok(Mutex::new(reader))
             })
-            .collect::<Result<Vec<_>, rusqlite::Error>>()
-            .map_err(unreadable)?;
+            .collect::<Result<Vec<_>, DbError>>()?;
+        restrict_database_files(path);
         Ok(Db { path: Some(path.to_path_buf()), writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0) })
     }
 
@@ -82,7 +88,7 @@ impl Db {
     /// Reads share the writer connection.
     pub fn open_in_memory() -> Result<Db, DbError> {
         let mut writer = Connection::open_in_memory()?;
-        configure(&writer)?;
+        require_wal(None, &configure(&writer)?)?;
         migrations::apply(&mut writer)?;
         Ok(Db { path: None, writer: Mutex::new(writer), readers: Vec::new(), next_reader: AtomicUsize::new(0) })
     }
@@ -114,16 +120,16 @@ impl Db {
     where
         E: From<rusqlite::Error>,
     {
-        let mut connection = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        connection.pragma_update(None, "synchronous", "NORMAL")?;
-        let outcome = (|| {
-            let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let connection = self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut relaxed = RelaxedSync::new(connection)?;
+        let value = {
+            let transaction = relaxed.connection().transaction_with_behavior(TransactionBehavior::Immediate)?;
             let value = action(&transaction)?;
             transaction.commit()?;
-            Ok(value)
-        })();
-        connection.pragma_update(None, "synchronous", "FULL")?;
-        outcome
+            value
+        };
+        relaxed.restore()?;
+        Ok(value)
     }
 
     /// Runs `query` on a reader connection (inside one read transaction, so it
@@ -150,19 +156,84 @@ impl Db {
     }
 }
 
-fn configure(connection: &Connection) -> rusqlite::Result<()> {
+/// The writer with `synchronous = NORMAL` for one replayable write. `FULL`
+/// comes back when it is dropped — after an error or a panic in the action
+/// too — so no later user action is written without its flush.
+struct RelaxedSync<'a> {
+    connection: Option<MutexGuard<'a, Connection>>,
+}
+
+impl<'a> RelaxedSync<'a> {
+    fn new(connection: MutexGuard<'a, Connection>) -> rusqlite::Result<Self> {
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(Self { connection: Some(connection) })
+    }
+
+    fn connection(&mut self) -> &mut Connection {
+        // Present until `restore` or `drop` takes it.
+        self.connection.as_mut().expect("the writer is held until restored")
+    }
+
+    /// Restores `FULL`, reporting a failure (the drop can only try).
+    fn restore(mut self) -> rusqlite::Result<()> {
+        match self.connection.take() {
+            Some(connection) => connection.pragma_update(None, "synchronous", "FULL"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for RelaxedSync<'_> {
+    fn drop(&mut self) {
+        if let Some(connection) = self.connection.take() {
+            if let Err(error) = connection.pragma_update(None, "synchronous", "FULL") {
+                eprintln!("fieldkit: could not restore synchronous = FULL: {error}");
+            }
+        }
+    }
+}
+
+/// Configures a connection and returns its journal mode.
+fn configure(connection: &Connection) -> rusqlite::Result<String> {
     connection.busy_timeout(BUSY_TIMEOUT)?;
     // Reading the journal mode is the first access to the file: a damaged or
     // foreign file fails here, before anything is written.
     let mode: String = connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
-    debug_assert!(mode == "wal" || mode == "memory", "journal mode {mode}");
     connection.pragma_update(None, "foreign_keys", true)?;
     // FULL: a transaction the UI reported as saved survives a power cut.
     connection.pragma_update(None, "synchronous", "FULL")?;
     // 32 MiB of page cache per connection (SQLite's default is 2 MiB): views
     // over years of tickets touch a few thousand scattered rows.
     connection.pragma_update(None, "cache_size", CACHE_KIB)?;
-    Ok(())
+    Ok(mode)
+}
+
+/// Durability rests on WAL (a reader never blocks the writer, a commit is
+/// one append): a file that would not switch (a file system without shared
+/// memory, a read-only copy in another mode) is refused, in release builds
+/// too. Only an in-memory database has no WAL.
+fn require_wal(path: Option<&Path>, mode: &str) -> Result<(), DbError> {
+    let fine = match path {
+        Some(_) => mode.eq_ignore_ascii_case("wal"),
+        None => mode.eq_ignore_ascii_case("memory"),
+    };
+    if fine {
+        Ok(())
+    } else {
+        Err(DbError::JournalMode { mode: mode.to_string() })
+    }
+}
+
+/// The database, its WAL and shared-memory files: the owner's alone (files
+/// made by an older Fieldkit may be readable by others). Best effort: a file
+/// system without Unix permissions keeps the database usable.
+fn restrict_database_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let file = PathBuf::from(format!("{}{suffix}", path.display()));
+        if let Err(error) = crate::files::restrict_to_owner(&file) {
+            eprintln!("fieldkit: could not make {} private: {error}", file.display());
+        }
+    }
 }
 
 /// Page cache per connection, as SQLite's negative-KiB `cache_size`.
@@ -208,6 +279,25 @@ mod tests {
         assert_eq!(mode, "wal");
         let fk: bool = db.read(|c| c.query_row("PRAGMA foreign_keys", [], |r| r.get(0))).unwrap();
         assert!(fk);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_database_and_its_wal_are_the_owners_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fieldkit.db");
+        let db = Db::open(&path).unwrap();
+        db.write(|tx| tx.execute("INSERT INTO settings (key, value) VALUES ('k', 'v')", [])).unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            assert_eq!(mode(Path::new(&format!("{}{suffix}", path.display()))), 0o600, "{suffix}");
+        }
+        drop(db);
+        // A file from an older Fieldkit, readable by all: tightened on open.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        drop(Db::open(&path).unwrap());
+        assert_eq!(mode(&path), 0o600);
     }
 
     #[test]
@@ -257,6 +347,45 @@ mod tests {
         let connection = Connection::open(&path).unwrap();
         let version: i64 = connection.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
         assert_eq!(version, SCHEMA_VERSION + 5);
+    }
+
+    fn synchronous(db: &Db) -> i64 {
+        let connection = db.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        connection.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn a_replayable_write_restores_full_sync_even_after_a_panic() {
+        const FULL: i64 = 2;
+        let db = Db::open_in_memory().unwrap();
+        assert_eq!(synchronous(&db), FULL);
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _: Result<(), rusqlite::Error> = db.write_replayable(|_| panic!("a page that cannot be applied"));
+        }));
+        assert!(panicked.is_err());
+        assert_eq!(synchronous(&db), FULL);
+
+        let failed: Result<(), rusqlite::Error> =
+            db.write_replayable(|tx| tx.execute("INSERT INTO no_such_table VALUES (1)", []).map(drop));
+        assert!(failed.is_err());
+        assert_eq!(synchronous(&db), FULL);
+
+        db.write_replayable(|tx| {
+            assert_eq!(tx.query_row("PRAGMA synchronous", [], |r| r.get::<_, i64>(0))?, 1, "NORMAL inside");
+            Ok::<_, rusqlite::Error>(())
+        })
+        .unwrap();
+        assert_eq!(synchronous(&db), FULL);
+    }
+
+    #[test]
+    fn a_file_database_must_be_in_wal_mode() {
+        let file = Some(Path::new("fieldkit.db"));
+        assert!(require_wal(file, "wal").is_ok());
+        assert!(matches!(require_wal(file, "delete"), Err(DbError::JournalMode { .. })));
+        assert!(matches!(require_wal(file, "memory"), Err(DbError::JournalMode { .. })));
+        assert!(require_wal(None, "memory").is_ok());
+        assert!(matches!(require_wal(None, "delete"), Err(DbError::JournalMode { .. })));
     }
 
     #[test]

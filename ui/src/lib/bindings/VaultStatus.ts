@@ -5,4 +5,8 @@ export type VaultStatus = { state: VaultState,
 /**
  * `keychain` or `passphrase` once set up.
  */
-mode: string | null, };
+mode: string | null, 
+/**
+ * A passphrase vault locks itself after this many idle minutes (0 = never).
+ */
+idle_lock_minutes: number, };

@@ -1,0 +1,67 @@
+//! Switches the end-to-end tests use to steer the app (today: moving its
+//! clock). They are bounded, and a release build ignores them unless
+//! `FIELDKIT_TEST_SWITCHES=1` is set too, so a stray variable on a
+//! technician's laptop cannot move dates on time entries or seals.
+
+/// Moves the app's clock by this many minutes (tests that cross restarts).
+pub const CLOCK_OFFSET_VARIABLE: &str = "FIELDKIT_CLOCK_OFFSET_MINUTES";
+/// Must be `1` for a release build to honour the switches.
+pub const SWITCHES_VARIABLE: &str = "FIELDKIT_TEST_SWITCHES";
+/// The furthest the clock can be moved, either way: seven days.
+pub const MAX_CLOCK_OFFSET_MINUTES: i64 = 7 * 24 * 60;
+
+/// Whether test switches apply: always in a debug build, in a release build
+/// only with `FIELDKIT_TEST_SWITCHES=1`.
+pub fn switches_enabled(debug_build: bool, switches: Option<&str>) -> bool {
+    debug_build || switches.map(str::trim) == Some("1")
+}
+
+/// The clock offset from the variable's text, or why it is ignored.
+pub fn clock_offset(text: Option<&str>, enabled: bool) -> Result<chrono::Duration, String> {
+    let Some(text) = text.map(str::trim).filter(|text| !text.is_empty()) else {
+        return Ok(chrono::Duration::zero());
+    };
+    if !enabled {
+        return Err(format!("{CLOCK_OFFSET_VARIABLE} is ignored: set {SWITCHES_VARIABLE}=1 to use test switches"));
+    }
+    let minutes: i64 = text.parse().map_err(|_| format!("{CLOCK_OFFSET_VARIABLE}={text:?} is not a whole number"))?;
+    if minutes.abs() > MAX_CLOCK_OFFSET_MINUTES {
+        return Err(format!(
+            "{CLOCK_OFFSET_VARIABLE}={minutes} is ignored: at most {MAX_CLOCK_OFFSET_MINUTES} minutes either way"
+        ));
+    }
+    Ok(chrono::Duration::minutes(minutes))
+}
+
+/// The clock offset from the environment, announcing an ignored one on stderr.
+pub fn clock_offset_from_env() -> chrono::Duration {
+    let enabled = switches_enabled(cfg!(debug_assertions), std::env::var(SWITCHES_VARIABLE).ok().as_deref());
+    clock_offset(std::env::var(CLOCK_OFFSET_VARIABLE).ok().as_deref(), enabled).unwrap_or_else(|reason| {
+        eprintln!("fieldkit: {reason}");
+        chrono::Duration::zero()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clock_offset_is_bounded_and_inert_in_release_builds_without_the_switch() {
+        let release = switches_enabled(false, None);
+        assert!(!release);
+        assert!(!switches_enabled(false, Some("yes")));
+        assert!(switches_enabled(false, Some("1")));
+        assert!(switches_enabled(true, None));
+
+        assert!(clock_offset(Some("90"), release).is_err(), "a release build ignores it");
+        assert_eq!(clock_offset(Some("90"), true).unwrap(), chrono::Duration::minutes(90));
+        assert_eq!(clock_offset(Some("-10080"), true).unwrap(), chrono::Duration::minutes(-10_080));
+        assert!(clock_offset(Some("10081"), true).is_err());
+        assert!(clock_offset(Some("-525600"), true).is_err());
+        assert!(clock_offset(Some("99999999999999999999"), true).is_err());
+        assert!(clock_offset(Some("soon"), true).is_err());
+        assert_eq!(clock_offset(None, false).unwrap(), chrono::Duration::zero());
+        assert_eq!(clock_offset(Some(""), false).unwrap(), chrono::Duration::zero());
+    }
+}
