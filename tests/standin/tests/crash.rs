@@ -198,7 +198,7 @@ fn crash_kills_during_writes_and_sync_lose_and_duplicate_nothing() {
             .filter(|body| {
                 db.read(|c| c.query_row("SELECT count(*) FROM ticket_notes WHERE body = ?1", [body], |r| r.get::<_, i64>(0)))
                     .unwrap()
-                    != 1
+                    == 0
             })
             .count();
         let seen = arrivals(&standin, "Crash note ");

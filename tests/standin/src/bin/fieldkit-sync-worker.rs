@@ -100,6 +100,8 @@ fn write_notes(args: &[String]) -> i32 {
             .expect("note");
         // Printed only after the commit: an "ack" is a write the user saw saved.
         writeln!(out, "ack {body}").and_then(|_| out.flush()).expect("stdout");
+        // At a person's pace, so a kill lands between and inside writes.
+        std::thread::sleep(std::time::Duration::from_millis(4));
     }
     0
 }
