@@ -67,7 +67,7 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len()).step_by(2).map(|i| text.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok())).collect()
@@ -163,7 +163,7 @@ pub(crate) fn check_pdf(pdf: &[u8], trusted: Option<&str>) -> PdfCheck {
     if hex(&Sha256::digest(block.content.as_bytes())) != block.hash {
         problems.push("The signed content does not match its seal hash.".into());
     }
-    if !signature(&block.signature).is_some_and(|s| key.verify_strict(block.hash.as_bytes(), &s).is_ok()) {
+    if signature(&block.signature).is_none_or(|s| key.verify_strict(block.hash.as_bytes(), &s).is_err()) {
         problems.push("The seal's signature does not verify with the sealing key.".into());
     }
     match serde_json::from_str::<serde_json::Value>(&block.content) {
