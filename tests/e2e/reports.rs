@@ -103,6 +103,35 @@ fn a_signed_report_is_sealed_rendered_to_pdf_and_a_changed_byte_is_caught() {
                 format!("fieldkit verify <pdf>: {}", String::from_utf8_lossy(&cli.stdout)),
             )?;
 
+            // On another machine: the file alone, against the key Settings shows.
+            app.click("nav-settings").await?;
+            let shown = app.text_of("settings-seal-key").await?;
+            let key = shown.trim_start_matches("Ed25519").trim().to_string();
+            ensure(app.text_of("settings-seal-fingerprint").await?.len() >= 39, "the key's fingerprint is shown")?;
+            app.keep_screenshot("settings-seal-key").await;
+            let elsewhere = tempfile::tempdir()?;
+            let cli = Command::new(app_binary())
+                .args(["verify", &pdf, "--key", &key])
+                .env("FIELDKIT_DATA_DIR", elsewhere.path())
+                .output()?;
+            ensure(
+                cli.status.code() == Some(0),
+                format!("fieldkit verify <pdf> --key on a fresh folder: {}", String::from_utf8_lossy(&cli.stdout)),
+            )?;
+            let mut changed = std::fs::read(&pdf)?;
+            let middle = changed.len() / 2;
+            changed[middle] ^= 0x20;
+            let altered = elsewhere.path().join("altered.pdf");
+            std::fs::write(&altered, &changed)?;
+            let cli = Command::new(app_binary())
+                .args(["verify", &altered.to_string_lossy(), "--key", &key])
+                .env("FIELDKIT_DATA_DIR", elsewhere.path())
+                .output()?;
+            ensure(cli.status.code() == Some(1), "a PDF with one changed byte is not verified")?;
+            app.click("nav-reports").await?;
+            app.click("report-row").await?;
+            app.testid("report-view").await?;
+
             // One changed byte in the stored report: named by the app and by the command line.
             let database = rusqlite::Connection::open(app.data_dir().join("fieldkit.db"))?;
             database.busy_timeout(Duration::from_secs(5))?;

@@ -67,7 +67,10 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
 }
 
 pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
+    // Lowercase only: one value, one spelling — otherwise "A" for "a" in the
+    // signature (which the file's own digest leaves out) would be a changed
+    // byte that still verifies.
+    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
         return None;
     }
     (0..text.len()).step_by(2).map(|i| text.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok())).collect()
@@ -211,11 +214,17 @@ mod tests {
         let trusted = hex(key.verifying_key().as_bytes());
         let pdf = sealed(&key);
         assert!(check_pdf(&pdf, Some(&trusted)).problems.is_empty(), "{:?}", check_pdf(&pdf, Some(&trusted)).problems);
-        for at in [0, 5, pdf.len() / 2, pdf.len() - 2] {
+        let signature_at = pdf.windows(17).position(|w| w == b"\"pdf_signature\":\"").unwrap() + 17;
+        for at in [0, 5, pdf.len() / 2, pdf.len() - 2, signature_at] {
             let mut changed = pdf.clone();
             changed[at] ^= 0x01;
             assert!(!check_pdf(&changed, Some(&trusted)).problems.is_empty(), "byte {at} changed and still verified");
         }
+        // The same signature with a capital hex digit is a changed byte too.
+        let mut capital = pdf.clone();
+        let letter = (signature_at..signature_at + 128).find(|&i| capital[i].is_ascii_lowercase()).unwrap();
+        capital[letter] = capital[letter].to_ascii_uppercase();
+        assert!(!check_pdf(&capital, Some(&trusted)).problems.is_empty(), "a capital hex digit verified");
         let other = SigningKey::from_bytes(&[8u8; 32]);
         let problems = check_pdf(&sealed(&other), Some(&trusted)).problems;
         assert_eq!(problems.len(), 1, "{problems:?}");
@@ -242,9 +251,11 @@ mod tests {
             let pdf = sealed(&key);
             let check = check_pdf(&pdf[..cut.min(pdf.len() - 1)], Some(&trusted));
             proptest::prop_assert!(!check.problems.is_empty());
+            // Distinct positions: two flips of one byte could cancel out.
+            let flips: std::collections::BTreeMap<usize, u8> =
+                flips.into_iter().map(|(at, flip)| (at % pdf.len(), flip)).collect();
             let mut changed = pdf.clone();
             for (at, flip) in flips {
-                let at = at % changed.len();
                 changed[at] ^= flip;
             }
             proptest::prop_assert!(!check_pdf(&changed, Some(&trusted)).problems.is_empty());
