@@ -14,9 +14,10 @@ use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
-use super::apply::{self, apply_page, apply_picklists, clear_secondary, int, newest};
+use super::apply::{self, apply_page, apply_picklists, clear_secondary, newest};
 use super::connector::{Connector, Kind, Scope, Selection};
 use super::push::push_outbox;
+use super::record::{int_field, time_field};
 use super::{SyncError, SyncReport};
 use crate::db::Db;
 
@@ -248,7 +249,7 @@ impl<C: Connector> Puller<'_, C> {
                 let page =
                     self.connector.pull(Kind::Companies, &Selection::Ids(chunk.to_vec()), self.scope, None).await?;
                 // A company the PSA does not return (the MSP itself, id 0): a placeholder keeps the ticket.
-                let found: BTreeSet<i64> = page.records.iter().filter_map(|r| int(r, "id")).collect();
+                let found: BTreeSet<i64> = page.records.iter().filter_map(|r| int_field(r, "id")).collect();
                 let absent: Vec<Value> = chunk
                     .iter()
                     .filter(|id| !found.contains(id))
@@ -273,7 +274,7 @@ impl<C: Connector> Puller<'_, C> {
 }
 
 fn ids(records: &[Value]) -> Vec<i64> {
-    records.iter().filter_map(|r| int(r, "id")).collect()
+    records.iter().filter_map(|r| int_field(r, "id")).collect()
 }
 
 /// Ids of the records that really changed since `mark` (the overlap window
@@ -282,8 +283,8 @@ fn changed_since(kind: Kind, records: &[Value], mark: Option<DateTime<Utc>>) -> 
     let Some(field) = kind.change_field() else { return ids(records) };
     records
         .iter()
-        .filter(|r| mark.is_none_or(|mark| apply::time(r, field).is_none_or(|at| at > mark)))
-        .filter_map(|r| int(r, "id"))
+        .filter(|r| mark.is_none_or(|mark| time_field(r, field).is_none_or(|at| at > mark)))
+        .filter_map(|r| int_field(r, "id"))
         .collect()
 }
 
@@ -397,7 +398,7 @@ async fn pull_all<C: Connector>(
     // known ones in the same query (scope.extra_tickets), new ones read whole.
     let mine_secondary =
         collect(connector, Kind::SecondaryResources, &Selection::Changed { since: None }, scope).await?;
-    let extra: BTreeSet<i64> = mine_secondary.iter().filter_map(|r| int(r, "ticketID")).collect();
+    let extra: BTreeSet<i64> = mine_secondary.iter().filter_map(|r| int_field(r, "ticketID")).collect();
     let known: BTreeSet<i64> = db.read(|c| {
         c.prepare("SELECT psa_id FROM tickets WHERE psa_id IS NOT NULL")?
             .query_map([], |r| r.get(0))?
@@ -511,7 +512,7 @@ async fn pull_all<C: Connector>(
             let mut present: BTreeSet<i64> = collect(connector, kind, &Selection::AllIds, scope)
                 .await?
                 .iter()
-                .filter_map(|r| int(r, "id"))
+                .filter_map(|r| int_field(r, "id"))
                 .collect();
             if kind == Kind::Tickets {
                 present.extend(extra.iter().copied());

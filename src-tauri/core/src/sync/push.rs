@@ -11,8 +11,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::apply::int;
 use super::connector::{Connector, Kind, PushFailure, PushOp, Scope, Selection};
+use super::record::int_field;
 use super::{SyncError, SyncReport};
 use crate::db::Db;
 
@@ -402,7 +402,7 @@ async fn push_children<C: Connector>(
                     .map_err(|e| PushFailure::Transient(e.to_string()))?
                     .records
                     .iter()
-                    .any(|record| int(record, "resourceID") == resource.as_i64());
+                    .any(|record| int_field(record, "resourceID") == resource.as_i64());
                 if !exists {
                     connector.push(&link).await?;
                 }
