@@ -1,8 +1,10 @@
 //! Writing pulled records into the cache, one page per transaction. Records
-//! are matched by their PSA id; a record seen for the first time gets a
-//! local UUID. References the cache does not hold yet (a ticket's company)
-//! are reported so the engine can fetch them first: a page is applied whole
-//! or not at all.
+//! are matched by their PSA id (one upsert per record); a record seen for
+//! the first time gets a local (v7) UUID, unless it is one made here whose
+//! answer was lost, which is adopted. References the cache does not hold yet
+//! (a ticket's company) are reported so the engine can fetch them first: a
+//! page is applied whole or not at all. Records are read with
+//! [`super::record`], in the neutral shape any connector delivers.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -16,6 +18,7 @@ use super::connector::Kind;
 use super::record::{bool_field, field, int_field, text_field, time_field};
 use super::statements::{execute_cached, query_row_cached};
 use super::SyncError;
+use crate::customers::index_customer;
 use crate::picklists::{meaning, PicklistKind, PicklistValue};
 use crate::tickets::search_index::reindex_ticket;
 
@@ -82,8 +85,9 @@ fn guess_meaning(kind: PicklistKind, label: &str) -> Option<&'static str> {
     }
 }
 
-/// Applies one page of `kind`. `Err(SyncError::NeedsParents)` when it refers
-/// to companies not cached yet (nothing is written then).
+/// Applies one page of `kind`. When it refers to companies not cached yet,
+/// nothing is written and they come back in [`Missing`] for the engine to
+/// fetch first.
 pub(crate) fn apply_page(
     tx: &Transaction<'_>,
     kind: Kind,
@@ -129,7 +133,7 @@ pub(crate) fn apply_page(
         tx.prepare_cached("INSERT OR IGNORE INTO sync_reindex (ticket_row) VALUES (?1)")?.execute([row])?;
     }
     for customer in touched_customers {
-        reindex_customer(tx, &customer)?;
+        index_customer(tx, &customer)?;
     }
     Ok(missing)
 }
@@ -676,21 +680,6 @@ pub(crate) fn reindex_pending(db: &crate::db::Db) -> Result<u32, SyncError> {
             return Ok(done);
         }
     }
-}
-
-/// The customer's search row from what the cache holds now.
-fn reindex_customer(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<()> {
-    let body: String = query_row_cached(tx,
-        "SELECT concat_ws(' \n ', c.name, nullif(c.phone, ''), nullif(c.website, ''),
-             (SELECT group_concat(concat_ws(' ', s.name, s.address1, s.city, s.postal_code, s.phone), ' \n ') FROM sites s WHERE s.customer_id = c.id),
-             (SELECT group_concat(concat_ws(' ', k.first_name, k.last_name, k.title, k.email, k.phone, k.mobile), ' \n ') FROM contacts k WHERE k.customer_id = c.id))
-         FROM customers c WHERE c.id = ?1",
-        [id],
-        |r| r.get(0),
-    )?;
-    execute_cached(tx, "DELETE FROM customer_search WHERE customer_id = ?1", [id])?;
-    execute_cached(tx, "INSERT INTO customer_search (customer_id, body) VALUES (?1, ?2)", params![id, body])?;
-    Ok(())
 }
 
 /// Removes cached records of `kind` the PSA no longer has (full

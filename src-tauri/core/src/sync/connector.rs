@@ -1,7 +1,9 @@
 //! The PSA-agnostic connector: what the sync engine asks of any PSA. Records
 //! travel in one neutral shape — JSON objects with the field names of the
 //! first connector (Autotask's camelCase: `id`, `companyID`, `lastActivityDate`);
-//! a ConnectWise or HaloPSA connector maps its own records into it.
+//! a ConnectWise or HaloPSA connector maps its own records into it. Outbox
+//! entries reach a connector with their local references already PSA ids
+//! ([`Resolved`]); the connector builds its own request body from that.
 
 use std::future::Future;
 

@@ -1,7 +1,9 @@
 //! One sync cycle — one at a time per data folder, across processes (an OS
 //! file lock): pull every kind of record changed since its watermark (less
-//! an overlap window), each page in one transaction, then push the outbox;
-//! now and then a full reconciliation removes what the PSA deleted. Progress is published for the status line and the first-sync bar.
+//! an overlap window), each page in one transaction, then push the outbox
+//! and read back the tickets it created; now and then a full reconciliation
+//! removes what the PSA deleted. Progress is published for the status line
+//! and the first-sync bar.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -324,7 +326,8 @@ fn cycle_lock(db: &Db) -> Result<Option<std::fs::File>, SyncError> {
     }
 }
 
-/// One cycle: push, then pull (and reconcile when due or asked).
+/// One cycle: pull (and reconcile when due or asked), push, then read back
+/// the tickets just created.
 pub async fn run_cycle<C: Connector>(
     db: &Arc<Db>,
     connector: &C,

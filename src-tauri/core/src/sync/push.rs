@@ -3,6 +3,10 @@
 //! answer was lost is looked up before it is tried again, so nothing is made
 //! twice. A refusal stops that record's queue with the PSA's words; the
 //! other records go on.
+//!
+//! Each entry goes out in two steps: [`resolve`] turns the local records it
+//! names into PSA ids (here, the same for every PSA), then the connector
+//! builds its request from them ([`Connector::build_push`]).
 
 use std::collections::HashSet;
 
