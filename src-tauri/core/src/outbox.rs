@@ -63,14 +63,14 @@ pub fn enqueue(tx: &Transaction<'_>, change: Change<'_>, now: DateTime<Utc>) -> 
     Ok(id)
 }
 
-/// The entries not yet sent, oldest first.
-pub fn list_pending(db: &Db) -> Result<Vec<OutboxEntry>, DbError> {
+/// The entries in `state` (`pending`, `sent`, `failed`, `superseded`), oldest first.
+pub fn list_in_state(db: &Db, state: &str) -> Result<Vec<OutboxEntry>, DbError> {
     Ok(db.read(|connection| {
         let mut statement = connection.prepare_cached(
             "SELECT seq, id, entity, entity_id, operation, summary, payload, created_at, state, last_error
-             FROM outbox WHERE state = 'pending' ORDER BY seq",
+             FROM outbox WHERE state = ?1 ORDER BY seq",
         )?;
-        let rows = statement.query_map([], |row| {
+        let rows = statement.query_map([state], |row| {
             Ok(OutboxEntry {
                 seq: row.get(0)?,
                 id: uuid_column(row, 1)?,
@@ -86,6 +86,11 @@ pub fn list_pending(db: &Db) -> Result<Vec<OutboxEntry>, DbError> {
         })?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
     })?)
+}
+
+/// The entries not yet sent, oldest first.
+pub fn list_pending(db: &Db) -> Result<Vec<OutboxEntry>, DbError> {
+    list_in_state(db, "pending")
 }
 
 /// How many entries wait to be sent.
@@ -98,25 +103,5 @@ pub fn count_pending(db: &Db) -> Result<u64, DbError> {
 
 /// The entries the PSA refused, oldest first, with its words in `last_error`.
 pub fn list_failed(db: &Db) -> Result<Vec<OutboxEntry>, DbError> {
-    Ok(db.read(|connection| {
-        let mut statement = connection.prepare(
-            "SELECT seq, id, entity, entity_id, operation, summary, payload, created_at, state, last_error
-             FROM outbox WHERE state = 'failed' ORDER BY seq",
-        )?;
-        let rows = statement.query_map([], |row| {
-            Ok(OutboxEntry {
-                seq: row.get(0)?,
-                id: uuid_column(row, 1)?,
-                entity: row.get(2)?,
-                entity_id: uuid_column(row, 3)?,
-                operation: row.get(4)?,
-                summary: row.get(5)?,
-                payload: row.get(6)?,
-                created_at: row.get(7)?,
-                state: row.get(8)?,
-                last_error: row.get(9)?,
-            })
-        })?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-    })?)
+    list_in_state(db, "failed")
 }

@@ -173,3 +173,20 @@ pub(crate) fn write_settings(tx: &Transaction<'_>, settings: &Settings) -> rusql
     put("company_name", settings.company_name.clone())?;
     Ok(())
 }
+
+/// The technician this installation belongs to (the `me` setting): their
+/// resource id and name, `None` until they choose who they are.
+pub(crate) fn my_resource(connection: &Connection) -> rusqlite::Result<Option<(String, String)>> {
+    connection
+        .prepare_cached(
+            "SELECT r.id, r.first_name || ' ' || r.last_name FROM settings s JOIN resources r ON r.id = s.value
+             WHERE s.key = 'me'",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+}
+
+/// The technician's name (see [`my_resource`]).
+pub(crate) fn my_name(connection: &Connection) -> rusqlite::Result<Option<String>> {
+    Ok(my_resource(connection)?.map(|(_, name)| name))
+}

@@ -176,15 +176,8 @@ pub fn save_change(
                 (revision + 1, ciphertext.filter(|_| draft.category.secret_label().is_some()))
             }
         };
-        let (author_id, author_name): (Option<String>, String) = tx
-            .query_row(
-                "SELECT r.id, r.first_name || ' ' || r.last_name FROM settings s JOIN resources r ON r.id = s.value
-                 WHERE s.key = 'me'",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?
-            .map_or((None, String::new()), |(id, name)| (Some(id), name));
+        let (author_id, author_name): (Option<String>, String) =
+            crate::settings::my_resource(tx)?.map_or((None, String::new()), |(id, name)| (Some(id), name));
         let id = Uuid::new_v4();
         let fields_json = serde_json::Value::Object(fields.clone()).to_string();
         tx.execute(
@@ -318,14 +311,7 @@ pub fn reveal_secret(
             .ok_or(ChangeError::NotFound(id))?;
         let sealed = sealed.ok_or(ChangeError::NotFound(id))?;
         let secret = vault.decrypt(&sealed, &record_id)?;
-        let who: String = tx
-            .query_row(
-                "SELECT r.first_name || ' ' || r.last_name FROM settings s JOIN resources r ON r.id = s.value WHERE s.key = 'me'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or_else(|| "this laptop".into());
+        let who: String = crate::settings::my_name(tx)?.unwrap_or_else(|| "this laptop".into());
         tx.execute(
             "INSERT INTO change_events (record_id, at, who, what) VALUES (?1, ?2, ?3, ?4)",
             params![record_id, now, who, if purpose == SecretUse::Copy { "copied" } else { "revealed" }],

@@ -18,6 +18,7 @@ use crate::error::{ErrorCode, ErrorPayload};
 use crate::validation::FieldError;
 
 pub use contact_link::{contact_link, ContactChannel};
+pub(crate) use search::index_customer;
 pub use store::{count_customers, get_customer, list_customers, save_customer};
 pub use validate::validate_draft;
 

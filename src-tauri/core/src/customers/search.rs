@@ -1,38 +1,23 @@
 //! Full-text search over customers: one FTS5 row per customer holding the
 //! words of its name, sites and contacts, rewritten in the same transaction
-//! as every save.
+//! as every save and every pull that touches it ([`index_customer`]).
 
 use rusqlite::{params, Transaction};
-use uuid::Uuid;
 
-use super::CustomerDraft;
-
-/// Replaces the customer's search row with the draft's words.
-pub(super) fn index_customer(tx: &Transaction<'_>, id: Uuid, draft: &CustomerDraft) -> rusqlite::Result<()> {
-    let mut body = vec![draft.name.as_str(), draft.phone.as_str(), draft.website.as_str()];
-    for site in &draft.sites {
-        body.extend([
-            site.name.as_str(),
-            site.address1.as_str(),
-            site.city.as_str(),
-            site.postal_code.as_str(),
-            site.phone.as_str(),
-        ]);
-    }
-    for contact in &draft.contacts {
-        body.extend([
-            contact.first_name.as_str(),
-            contact.last_name.as_str(),
-            contact.title.as_str(),
-            contact.email.as_str(),
-            contact.phone.as_str(),
-            contact.mobile.as_str(),
-        ]);
-    }
-    body.retain(|part| !part.is_empty());
-    let id = id.to_string();
-    tx.execute("DELETE FROM customer_search WHERE customer_id = ?1", params![id])?;
-    tx.execute("INSERT INTO customer_search (customer_id, body) VALUES (?1, ?2)", params![id, body.join(" \n ")])?;
+/// Replaces the customer's search row with the words of what the cache holds
+/// for it now: name, phone, website, each site (name, address, city, postal
+/// code, phone) and each contact (name, title, email, phones). The one
+/// builder: saving a customer here and pulling one from the PSA both use it.
+pub(crate) fn index_customer(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<()> {
+    let body: String = tx.prepare_cached(
+        "SELECT concat_ws(' \n ', c.name, nullif(c.phone, ''), nullif(c.website, ''),
+             (SELECT group_concat(concat_ws(' ', s.name, s.address1, s.city, s.postal_code, s.phone), ' \n ') FROM sites s WHERE s.customer_id = c.id),
+             (SELECT group_concat(concat_ws(' ', k.first_name, k.last_name, k.title, k.email, k.phone, k.mobile), ' \n ') FROM contacts k WHERE k.customer_id = c.id))
+         FROM customers c WHERE c.id = ?1",
+    )?
+    .query_row([id], |r| r.get(0))?;
+    tx.prepare_cached("DELETE FROM customer_search WHERE customer_id = ?1")?.execute([id])?;
+    tx.prepare_cached("INSERT INTO customer_search (customer_id, body) VALUES (?1, ?2)")?.execute(params![id, body])?;
     Ok(())
 }
 

@@ -83,7 +83,7 @@ pub(crate) fn write_customer(
             ],
         )?;
     }
-    index_customer(tx, id, draft)?;
+    index_customer(tx, &customer_id)?;
     Ok(id)
 }
 

@@ -149,10 +149,7 @@ fn record_parts_used(
     if !short.is_empty() {
         return Err(stock::StockError::Short(short).into());
     }
-    for movement in &movements {
-        stock::insert_movement(tx, movement)?;
-    }
-    stock::review(tx, now)?;
+    stock::append_movements(tx, &movements, now)?;
     Ok(())
 }
 

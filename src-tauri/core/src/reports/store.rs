@@ -95,14 +95,7 @@ pub fn create_report(db: &Db, ticket_id: Uuid, now: DateTime<Utc>) -> Result<Ser
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let technician: String = tx
-            .query_row(
-                "SELECT r.first_name || ' ' || r.last_name FROM settings s JOIN resources r ON r.id = s.value WHERE s.key = 'me'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or_default();
+        let technician: String = crate::settings::my_name(tx)?.unwrap_or_default();
         let id = Uuid::new_v4();
         tx.execute(
             "INSERT INTO service_reports (id, ticket_row, appointment_id, technician_name, customer_name, site_text,

@@ -5,10 +5,12 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use uuid::Uuid;
 
-use super::ledger::{insert_movement, NewMovement};
+use super::ledger::{append_movements, newest_movements, NewMovement};
 use super::quantity::{parse_quantity, Allowed};
-use super::restock::{pending_request, review};
-use super::{MovementKind, StockCategory, StockError, StockItem, StockItemDraft, StockList, StockLocation};
+use super::restock::pending_request;
+use super::{
+    ItemHistory, MovementKind, StockCategory, StockError, StockItem, StockItemDraft, StockList, StockLocation,
+};
 use crate::db::{uuid_column, Db};
 use crate::validation::FieldErrors;
 
@@ -43,7 +45,7 @@ fn requested_items(connection: &Connection) -> Result<Vec<Uuid>, StockError> {
         .unwrap_or_default())
 }
 
-pub(crate) fn read_item(connection: &Connection, id: Uuid) -> Result<StockItem, StockError> {
+fn read_item(connection: &Connection, id: Uuid) -> Result<StockItem, StockError> {
     let requested = requested_items(connection)?;
     connection
         .prepare_cached(&format!("SELECT {ITEM_COLUMNS} FROM stock_items WHERE id = ?1"))?
@@ -114,6 +116,7 @@ pub fn save_item(db: &Db, draft: &StockItemDraft, now: DateTime<Utc>) -> Result<
         if same_name.is_some() {
             return Err(super::invalid("name", "An item with this name already exists; choose it from the list."));
         }
+        let mut initial_movement = Vec::new();
         let id = match draft.id {
             Some(id) => {
                 let changed = tx.execute(
@@ -140,25 +143,23 @@ pub fn save_item(db: &Db, draft: &StockItemDraft, now: DateTime<Utc>) -> Result<
                 let id = Uuid::new_v4();
                 insert_item(tx, id, &name, draft, &unit, reorder_level, reorder_quantity, &notes, now)?;
                 if initial > 0 {
-                    insert_movement(
-                        tx,
-                        &NewMovement {
-                            item_id: id,
-                            kind: MovementKind::Received,
-                            delta: initial,
-                            counted: None,
-                            reason: "Initial quantity".into(),
-                            report_id: None,
-                            ticket_row: None,
-                            forced: false,
-                            at: now,
-                        },
-                    )?;
+                    initial_movement.push(NewMovement {
+                        item_id: id,
+                        kind: MovementKind::Received,
+                        delta: initial,
+                        counted: None,
+                        reason: "Initial quantity".into(),
+                        report_id: None,
+                        ticket_row: None,
+                        forced: false,
+                        at: now,
+                    });
                 }
                 id
             }
         };
-        review(tx, now)?;
+        // A changed reorder level can make an item low: the review runs either way.
+        append_movements(tx, &initial_movement, now)?;
         read_item(tx, id)
     })
 }
@@ -203,4 +204,16 @@ fn insert_item(
         ],
     )?;
     Ok(())
+}
+
+/// An item and its newest `limit` movements.
+pub fn item_history(db: &Db, item_id: Uuid, limit: u32) -> Result<ItemHistory, StockError> {
+    db.read(|connection| {
+        let item = read_item(connection, item_id)?;
+        let limit = limit.clamp(1, 1000);
+        let mut movements = newest_movements(connection, item_id, limit + 1)?;
+        let more = movements.len() > limit as usize;
+        movements.truncate(limit as usize);
+        Ok(ItemHistory { item, movements, more })
+    })
 }

@@ -4,13 +4,12 @@
 //! neither lose a movement nor both take the last one.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use uuid::Uuid;
 
-use super::items::read_item;
 use super::quantity::{parse_quantity, Allowed};
-use super::restock::review;
-use super::{ItemHistory, MovementDraft, MovementKind, MovementOutcome, StockCount, StockError, StockMovement};
+use super::restock::review_restock;
+use super::{MovementDraft, MovementKind, MovementOutcome, RestockRequest, StockCount, StockError, StockMovement};
 use crate::db::{uuid_column, Db};
 use crate::validation::{FieldError, FieldErrors};
 
@@ -27,8 +26,27 @@ pub(crate) struct NewMovement {
     pub at: DateTime<Utc>,
 }
 
+/// Appends `movements`, then reviews the restock request in the same
+/// transaction: every stock change goes through here (with no movements
+/// when only an item's levels changed). Their ids, in order, and the
+/// pending request.
+pub(crate) fn append_movements(
+    tx: &Transaction<'_>,
+    movements: &[NewMovement],
+    now: DateTime<Utc>,
+) -> Result<(Vec<Uuid>, Option<RestockRequest>), StockError> {
+    let mut ids = Vec::with_capacity(movements.len());
+    for movement in movements {
+        ids.push(insert_movement(tx, movement)?.0);
+    }
+    let restock = review_restock(tx, now)?;
+    Ok((ids, restock))
+}
+
 /// Appends `movement` (the trigger updates the item's quantity on hand) and
-/// returns its id and the balance after it.
+/// returns its id and the balance after it. Without a restock review: for
+/// the sample generator; a change made by the technician goes through
+/// [`append_movements`].
 pub(crate) fn insert_movement(connection: &Connection, movement: &NewMovement) -> rusqlite::Result<(Uuid, i64)> {
     let on_hand: i64 = connection
         .prepare_cached("SELECT on_hand FROM stock_items WHERE id = ?1")?
@@ -56,6 +74,24 @@ pub(crate) fn insert_movement(connection: &Connection, movement: &NewMovement) -
     Ok((id, balance))
 }
 
+/// What a movement needs of its item.
+struct OnHand {
+    id: Uuid,
+    name: String,
+    unit: String,
+    on_hand: i64,
+}
+
+fn read_on_hand(connection: &Connection, id: Uuid) -> Result<OnHand, StockError> {
+    connection
+        .prepare_cached("SELECT name, unit, on_hand FROM stock_items WHERE id = ?1")?
+        .query_row([id.to_string()], |row| {
+            Ok(OnHand { id, name: row.get(0)?, unit: row.get(1)?, on_hand: row.get(2)? })
+        })
+        .optional()?
+        .ok_or(StockError::NotFound(id))
+}
+
 fn ticket_row(connection: &Connection, ticket_id: Option<Uuid>) -> Result<Option<i64>, StockError> {
     let Some(ticket) = ticket_id else { return Ok(None) };
     connection
@@ -80,7 +116,7 @@ pub fn record_movement(db: &Db, draft: &MovementDraft, now: DateTime<Utc>) -> Re
         return Err(StockError::Invalid(errors.into_result().err().unwrap_or_default()));
     };
     db.write(|tx| {
-        let item = read_item(tx, draft.item_id)?;
+        let item = read_on_hand(tx, draft.item_id)?;
         let ticket_row = ticket_row(tx, draft.ticket_id)?;
         let (delta, counted) = match draft.kind {
             MovementKind::Received | MovementKind::Returned => (quantity, None),
@@ -89,22 +125,20 @@ pub fn record_movement(db: &Db, draft: &MovementDraft, now: DateTime<Utc>) -> Re
             MovementKind::Counted => (quantity - item.on_hand, Some(quantity)),
         };
         let forced = refuse_if_short(item.on_hand, delta, "quantity", &item.name, &item.unit, draft.record_anyway)?;
-        let (id, _) = insert_movement(
-            tx,
-            &NewMovement {
-                item_id: item.id,
-                kind: draft.kind,
-                delta,
-                counted,
-                reason: reason.clone(),
-                report_id: None,
-                ticket_row,
-                forced,
-                at: now,
-            },
-        )?;
-        let restock = review(tx, now)?;
-        Ok(MovementOutcome { movements: vec![read_movement(tx, id)?], restock })
+        let movement = NewMovement {
+            item_id: item.id,
+            kind: draft.kind,
+            delta,
+            counted,
+            reason: reason.clone(),
+            report_id: None,
+            ticket_row,
+            forced,
+            at: now,
+        };
+        let (ids, restock) = append_movements(tx, &[movement], now)?;
+        let movements = ids.into_iter().map(|id| read_movement(tx, id)).collect::<Result<_, _>>()?;
+        Ok(MovementOutcome { movements, restock })
     })
 }
 
@@ -150,26 +184,22 @@ pub fn stock_take(db: &Db, counts: &[StockCount], now: DateTime<Utc>) -> Result<
         return Err(super::invalid("counts", "Type at least one count."));
     }
     db.write(|tx| {
-        let mut ids = Vec::with_capacity(parsed.len());
+        let mut counted = Vec::with_capacity(parsed.len());
         for (item_id, value) in &parsed {
-            let item = read_item(tx, *item_id)?;
-            let (id, _) = insert_movement(
-                tx,
-                &NewMovement {
-                    item_id: item.id,
-                    kind: MovementKind::Counted,
-                    delta: value - item.on_hand,
-                    counted: Some(*value),
-                    reason: "Stock-take".into(),
-                    report_id: None,
-                    ticket_row: None,
-                    forced: false,
-                    at: now,
-                },
-            )?;
-            ids.push(id);
+            let item = read_on_hand(tx, *item_id)?;
+            counted.push(NewMovement {
+                item_id: item.id,
+                kind: MovementKind::Counted,
+                delta: value - item.on_hand,
+                counted: Some(*value),
+                reason: "Stock-take".into(),
+                report_id: None,
+                ticket_row: None,
+                forced: false,
+                at: now,
+            });
         }
-        let restock = review(tx, now)?;
+        let (ids, restock) = append_movements(tx, &counted, now)?;
         let movements = ids.into_iter().map(|id| read_movement(tx, id)).collect::<Result<_, _>>()?;
         Ok(MovementOutcome { movements, restock })
     })
@@ -208,18 +238,14 @@ pub(crate) fn read_movement(connection: &Connection, id: Uuid) -> Result<StockMo
         .query_row([id.to_string()], movement_from_row)?)
 }
 
-/// An item and its newest `limit` movements.
-pub fn item_history(db: &Db, item_id: Uuid, limit: u32) -> Result<ItemHistory, StockError> {
-    db.read(|connection| {
-        let item = read_item(connection, item_id)?;
-        let limit = limit.clamp(1, 1000);
-        let mut statement = connection
-            .prepare_cached(&format!("{MOVEMENT_SELECT} WHERE m.item_id = ?1 ORDER BY m.seq DESC LIMIT ?2"))?;
-        let mut movements = statement
-            .query_map(params![item_id.to_string(), limit + 1], movement_from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let more = movements.len() > limit as usize;
-        movements.truncate(limit as usize);
-        Ok(ItemHistory { item, movements, more })
-    })
+/// An item's newest `count` movements, newest first.
+pub(super) fn newest_movements(
+    connection: &Connection,
+    item_id: Uuid,
+    count: u32,
+) -> rusqlite::Result<Vec<StockMovement>> {
+    connection
+        .prepare_cached(&format!("{MOVEMENT_SELECT} WHERE m.item_id = ?1 ORDER BY m.seq DESC LIMIT ?2"))?
+        .query_map(params![item_id.to_string(), count], movement_from_row)?
+        .collect()
 }

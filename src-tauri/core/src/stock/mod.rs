@@ -21,10 +21,9 @@ use crate::error::{ErrorCode, ErrorPayload};
 use crate::validation::FieldError;
 
 pub(crate) use items::insert_sample_item;
-pub use items::{get_item, list_stock, save_item};
-pub(crate) use ledger::{insert_movement, refuse_if_short, NewMovement};
-pub use ledger::{item_history, record_movement, stock_take};
-pub(crate) use restock::review;
+pub use items::{get_item, item_history, list_stock, save_item};
+pub(crate) use ledger::{append_movements, insert_movement, refuse_if_short, NewMovement};
+pub use ledger::{record_movement, stock_take};
 pub use restock::{pending_restock_request, RestockLine, RestockRequest};
 pub use usage::{stock_usage, ItemUsage, MonthUsage};
 

@@ -1,5 +1,5 @@
 //! Restock requests to the office admin. After every stock change (in the
-//! same transaction) [`review`] looks at what is low: with no request
+//! same transaction) [`review_restock`] looks at what is low: with no request
 //! pending it drafts one listing every low item with a suggested quantity,
 //! queued in the outbox as a ticket for the office admin; while one is
 //! pending, newly low items are added to it (never a second request); once
@@ -124,7 +124,7 @@ fn title(count: usize) -> String {
 /// Looks at what is low after a stock change and drafts, extends or closes
 /// the restock request. Returns the request when this change drafted or
 /// extended it.
-pub(crate) fn review(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result<Option<RestockRequest>, StockError> {
+pub(crate) fn review_restock(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result<Option<RestockRequest>, StockError> {
     let low = low_items(tx)?;
     if let Some(mut request) = pending_request(tx)? {
         let still_low = request.lines.iter().any(|line| low.iter().any(|item| item.item_id == line.item_id));
@@ -151,14 +151,7 @@ pub(crate) fn review(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result<Option<
 }
 
 fn me_and_office_admin(tx: &Transaction<'_>) -> Result<(String, Option<String>), StockError> {
-    let me: String = tx
-        .query_row(
-            "SELECT r.first_name || ' ' || r.last_name FROM settings s JOIN resources r ON r.id = s.value WHERE s.key = 'me'",
-            [],
-            |row| row.get(0),
-        )
-        .optional()?
-        .unwrap_or_else(|| "the technician".into());
+    let me: String = crate::settings::my_name(tx)?.unwrap_or_else(|| "the technician".into());
     let office_admin: Option<String> = tx
         .query_row(
             "SELECT id FROM resources WHERE role = 'office_admin' AND is_active = 1 ORDER BY last_name, first_name LIMIT 1",

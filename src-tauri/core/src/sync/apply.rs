@@ -1,76 +1,29 @@
 //! Writing pulled records into the cache, one page per transaction. Records
-//! are matched by their PSA id; a record seen for the first time gets a
-//! local UUID. References the cache does not hold yet (a ticket's company)
-//! are reported so the engine can fetch them first: a page is applied whole
-//! or not at all.
+//! are matched by their PSA id (one upsert per record); a record seen for
+//! the first time gets a local (v7) UUID, unless it is one made here whose
+//! answer was lost, which is adopted. References the cache does not hold yet
+//! (a ticket's company) are reported so the engine can fetch them first: a
+//! page is applied whole or not at all. Records are read with
+//! [`super::record`], in the neutral shape any connector delivers.
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::autotask::field;
-use super::conflicts::merge_ticket;
+use super::conflicts::{merge_ticket, set_base};
 use super::connector::Kind;
+use super::record::{bool_field, field, int_field, text_field, time_field};
+use super::statements::{execute_cached, query_row_cached};
 use super::SyncError;
+use crate::customers::index_customer;
 use crate::picklists::{meaning, PicklistKind, PicklistValue};
 use crate::tickets::search_index::reindex_ticket;
 
-pub(crate) fn text(record: &Value, name: &str) -> String {
-    match field(record, name) {
-        Some(Value::String(text)) => text.replace('\0', ""),
-        Some(Value::Number(number)) => number.to_string(),
-        _ => String::new(),
-    }
-}
-
-pub(crate) fn int(record: &Value, name: &str) -> Option<i64> {
-    match field(record, name)? {
-        Value::Number(number) => number.as_i64().or_else(|| number.as_f64().map(|f| f as i64)),
-        Value::String(text) => text.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-/// `execute` through the statement cache: a pull runs the same few
-/// statements a hundred thousand times, and parsing them each time costs more
-/// than running them.
-pub(crate) fn exec<P: rusqlite::Params>(tx: &Transaction<'_>, sql: &str, params: P) -> rusqlite::Result<usize> {
-    tx.prepare_cached(sql)?.execute(params)
-}
-
-/// `query_row` through the statement cache.
-pub(crate) fn one<T, P: rusqlite::Params>(
-    tx: &Transaction<'_>,
-    sql: &str,
-    params: P,
-    map: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-) -> rusqlite::Result<T> {
-    tx.prepare_cached(sql)?.query_row(params, map)
-}
-
-fn boolean(record: &Value, name: &str) -> Option<bool> {
-    match field(record, name)? {
-        Value::Bool(value) => Some(*value),
-        Value::Number(number) => Some(number.as_i64() != Some(0)),
-        Value::String(text) => Some(matches!(text.to_ascii_lowercase().as_str(), "true" | "1" | "yes")),
-        _ => None,
-    }
-}
-
-/// A PSA time (UTC; with or without an offset).
-pub(crate) fn time(record: &Value, name: &str) -> Option<DateTime<Utc>> {
-    let text = field(record, name)?.as_str()?;
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .ok()
-        .or_else(|| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").ok().map(|t| t.and_utc()))
-}
-
 fn psa_id(record: &Value) -> Result<i64, SyncError> {
-    int(record, "id").ok_or_else(|| SyncError::Malformed("a record without an id".into()))
+    int_field(record, "id").ok_or_else(|| SyncError::Malformed("a record without an id".into()))
 }
 
 fn local_id(tx: &Transaction<'_>, table: &str, psa: Option<i64>) -> rusqlite::Result<Option<String>> {
@@ -92,7 +45,7 @@ pub(crate) struct Missing {
 /// The newest change time on a page, for the watermark.
 pub(crate) fn newest(kind: Kind, records: &[Value]) -> Option<DateTime<Utc>> {
     let name = kind.change_field()?;
-    records.iter().filter_map(|record| time(record, name)).max()
+    records.iter().filter_map(|record| time_field(record, name)).max()
 }
 
 /// Picklists: labels, order and activity follow the PSA; a value's meaning
@@ -132,8 +85,9 @@ fn guess_meaning(kind: PicklistKind, label: &str) -> Option<&'static str> {
     }
 }
 
-/// Applies one page of `kind`. `Err(SyncError::NeedsParents)` when it refers
-/// to companies not cached yet (nothing is written then).
+/// Applies one page of `kind`. When it refers to companies not cached yet,
+/// nothing is written and they come back in [`Missing`] for the engine to
+/// fetch first.
 pub(crate) fn apply_page(
     tx: &Transaction<'_>,
     kind: Kind,
@@ -143,7 +97,7 @@ pub(crate) fn apply_page(
     let mut missing = Missing::default();
     if matches!(kind, Kind::Tickets | Kind::ServiceCalls) {
         for record in records {
-            if let Some(company) = int(record, "companyID") {
+            if let Some(company) = int_field(record, "companyID") {
                 if local_id(tx, "customers", Some(company))?.is_none() {
                     missing.companies.insert(company);
                 }
@@ -179,14 +133,14 @@ pub(crate) fn apply_page(
         tx.prepare_cached("INSERT OR IGNORE INTO sync_reindex (ticket_row) VALUES (?1)")?.execute([row])?;
     }
     for customer in touched_customers {
-        reindex_customer(tx, &customer)?;
+        index_customer(tx, &customer)?;
     }
     Ok(missing)
 }
 
 fn resource(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> {
     let psa = psa_id(record)?;
-    let title = text(record, "title").to_ascii_lowercase();
+    let title = text_field(record, "title").to_ascii_lowercase();
     let role = if title.contains("office") || title.contains("admin") {
         "office_admin"
     } else if title.contains("senior") || title.contains("lead") {
@@ -194,17 +148,22 @@ fn resource(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> {
     } else {
         "technician"
     };
-    let active = boolean(record, "isActive").unwrap_or(true);
-    match local_id(tx, "resources", Some(psa))? {
-        Some(id) => exec(tx,
-            "UPDATE resources SET first_name = ?2, last_name = ?3, email = ?4, role = ?5, is_active = ?6 WHERE id = ?1",
-            params![id, text(record, "firstName"), text(record, "lastName"), text(record, "email"), role, active],
-        )?,
-        None => exec(tx,
-            "INSERT INTO resources (id, psa_id, first_name, last_name, email, role, is_active) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![Uuid::now_v7().to_string(), psa, text(record, "firstName"), text(record, "lastName"), text(record, "email"), role, active],
-        )?,
-    };
+    let active = bool_field(record, "isActive").unwrap_or(true);
+    execute_cached(
+        tx,
+        "INSERT INTO resources (id, psa_id, first_name, last_name, email, role, is_active) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (psa_id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name,
+             email = excluded.email, role = excluded.role, is_active = excluded.is_active",
+        params![
+            Uuid::now_v7().to_string(),
+            psa,
+            text_field(record, "firstName"),
+            text_field(record, "lastName"),
+            text_field(record, "email"),
+            role,
+            active
+        ],
+    )?;
     Ok(true)
 }
 
@@ -212,219 +171,201 @@ fn resource(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> {
 /// sends with that resource's time and assignments; another active role
 /// stands in until a default is seen.
 fn role(tx: &Transaction<'_>, record: &Value) -> Result<(), SyncError> {
-    let (Some(resource), Some(role)) = (int(record, "resourceID"), int(record, "roleID")) else { return Ok(()) };
-    if boolean(record, "isActive") == Some(false) {
+    let (Some(resource), Some(role)) = (int_field(record, "resourceID"), int_field(record, "roleID")) else {
+        return Ok(());
+    };
+    if bool_field(record, "isActive") == Some(false) {
         return Ok(());
     }
-    let sql = if boolean(record, "isDefault").unwrap_or(false) {
+    let sql = if bool_field(record, "isDefault").unwrap_or(false) {
         "UPDATE resources SET psa_role_id = ?2 WHERE psa_id = ?1"
     } else {
         "UPDATE resources SET psa_role_id = coalesce(psa_role_id, ?2) WHERE psa_id = ?1"
     };
-    exec(tx, sql, params![resource, role])?;
+    execute_cached(tx, sql, params![resource, role])?;
     Ok(())
 }
 
 fn is_msa(record: &Value) -> bool {
     field(record, "userDefinedFields").and_then(Value::as_array).into_iter().flatten().any(|udf| {
-        text(udf, "name").eq_ignore_ascii_case("MSA")
-            && matches!(text(udf, "value").to_ascii_lowercase().as_str(), "yes" | "true" | "1")
+        text_field(udf, "name").eq_ignore_ascii_case("MSA")
+            && matches!(text_field(udf, "value").to_ascii_lowercase().as_str(), "yes" | "true" | "1")
     })
 }
 
 fn company(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Result<String, SyncError> {
     let psa = psa_id(record)?;
-    let name = match text(record, "companyName") {
+    let name = match text_field(record, "companyName") {
         name if name.trim().is_empty() => format!("Company {psa}"),
         name => name,
     };
-    Ok(match local_id(tx, "customers", Some(psa))? {
-        Some(id) => {
-            exec(
-                tx,
-                "UPDATE customers SET name = ?2, phone = ?3, website = ?4, is_msa = ?5, updated_at = ?6 WHERE id = ?1",
-                params![id, name, text(record, "phone"), text(record, "webAddress"), is_msa(record), now],
-            )?;
-            id
-        }
-        None => {
-            let id = Uuid::now_v7().to_string();
-            exec(tx,
-                "INSERT INTO customers (id, psa_id, name, phone, website, is_msa, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
-                params![id, psa, name, text(record, "phone"), text(record, "webAddress"), is_msa(record), now],
-            )?;
-            id
-        }
-    })
+    Ok(query_row_cached(
+        tx,
+        "INSERT INTO customers (id, psa_id, name, phone, website, is_msa, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+         ON CONFLICT (psa_id) DO UPDATE SET name = excluded.name, phone = excluded.phone, website = excluded.website,
+             is_msa = excluded.is_msa, updated_at = excluded.updated_at
+         RETURNING id",
+        params![
+            Uuid::now_v7().to_string(),
+            psa,
+            name,
+            text_field(record, "phone"),
+            text_field(record, "webAddress"),
+            is_msa(record),
+            now
+        ],
+        |r| r.get(0),
+    )?)
 }
 
 fn location(tx: &Transaction<'_>, record: &Value) -> Result<Option<String>, SyncError> {
     let psa = psa_id(record)?;
-    let Some(customer) = local_id(tx, "customers", int(record, "companyID"))? else { return Ok(None) };
+    let Some(customer) = local_id(tx, "customers", int_field(record, "companyID"))? else { return Ok(None) };
     let values = (
-        text(record, "name"),
-        text(record, "address1"),
-        text(record, "address2"),
-        text(record, "city"),
-        text(record, "state"),
-        text(record, "postalCode"),
-        text(record, "phone"),
-        boolean(record, "isPrimary").unwrap_or(false),
+        text_field(record, "name"),
+        text_field(record, "address1"),
+        text_field(record, "address2"),
+        text_field(record, "city"),
+        text_field(record, "state"),
+        text_field(record, "postalCode"),
+        text_field(record, "phone"),
+        bool_field(record, "isPrimary").unwrap_or(false),
     );
-    match local_id(tx, "sites", Some(psa))? {
-        Some(id) => exec(tx,
-            "UPDATE sites SET customer_id = ?2, name = ?3, address1 = ?4, address2 = ?5, city = ?6, state = ?7, postal_code = ?8,
-                 phone = ?9, is_primary = ?10 WHERE id = ?1",
-            params![id, customer, values.0, values.1, values.2, values.3, values.4, values.5, values.6, values.7],
-        )?,
-        None => exec(tx,
-            "INSERT INTO sites (id, psa_id, customer_id, name, address1, address2, city, state, postal_code, phone, is_primary, position)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, (SELECT count(*) FROM sites WHERE customer_id = ?3))",
-            params![Uuid::now_v7().to_string(), psa, customer, values.0, values.1, values.2, values.3, values.4, values.5, values.6, values.7],
-        )?,
-    };
+    execute_cached(
+        tx,
+        "INSERT INTO sites (id, psa_id, customer_id, name, address1, address2, city, state, postal_code, phone, is_primary, position)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, (SELECT count(*) FROM sites WHERE customer_id = ?3))
+         ON CONFLICT (psa_id) DO UPDATE SET customer_id = excluded.customer_id, name = excluded.name,
+             address1 = excluded.address1, address2 = excluded.address2, city = excluded.city, state = excluded.state,
+             postal_code = excluded.postal_code, phone = excluded.phone, is_primary = excluded.is_primary",
+        params![
+            Uuid::now_v7().to_string(),
+            psa,
+            customer,
+            values.0,
+            values.1,
+            values.2,
+            values.3,
+            values.4,
+            values.5,
+            values.6,
+            values.7
+        ],
+    )?;
     Ok(Some(customer))
 }
 
 fn contact(tx: &Transaction<'_>, record: &Value) -> Result<Option<String>, SyncError> {
     let psa = psa_id(record)?;
-    let Some(customer) = local_id(tx, "customers", int(record, "companyID"))? else { return Ok(None) };
-    let site = local_id(tx, "sites", int(record, "companyLocationID"))?;
+    let Some(customer) = local_id(tx, "customers", int_field(record, "companyID"))? else { return Ok(None) };
+    let site = local_id(tx, "sites", int_field(record, "companyLocationID"))?;
     let (first, last, title, phone, mobile, email) = (
-        text(record, "firstName"),
-        text(record, "lastName"),
-        text(record, "title"),
-        text(record, "phone"),
-        text(record, "mobilePhone"),
-        text(record, "emailAddress"),
+        text_field(record, "firstName"),
+        text_field(record, "lastName"),
+        text_field(record, "title"),
+        text_field(record, "phone"),
+        text_field(record, "mobilePhone"),
+        text_field(record, "emailAddress"),
     );
-    match local_id(tx, "contacts", Some(psa))? {
-        Some(id) => exec(tx,
-            "UPDATE contacts SET customer_id = ?2, site_id = ?3, first_name = ?4, last_name = ?5, title = ?6, phone = ?7,
-                 mobile = ?8, email = ?9 WHERE id = ?1",
-            params![id, customer, site, first, last, title, phone, mobile, email],
-        )?,
-        None => exec(tx,
-            "INSERT INTO contacts (id, psa_id, customer_id, site_id, first_name, last_name, title, phone, mobile, email, position)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT count(*) FROM contacts WHERE customer_id = ?3))",
-            params![Uuid::now_v7().to_string(), psa, customer, site, first, last, title, phone, mobile, email],
-        )?,
-    };
+    execute_cached(
+        tx,
+        "INSERT INTO contacts (id, psa_id, customer_id, site_id, first_name, last_name, title, phone, mobile, email, position)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, (SELECT count(*) FROM contacts WHERE customer_id = ?3))
+         ON CONFLICT (psa_id) DO UPDATE SET customer_id = excluded.customer_id, site_id = excluded.site_id,
+             first_name = excluded.first_name, last_name = excluded.last_name, title = excluded.title,
+             phone = excluded.phone, mobile = excluded.mobile, email = excluded.email",
+        params![Uuid::now_v7().to_string(), psa, customer, site, first, last, title, phone, mobile, email],
+    )?;
     Ok(Some(customer))
 }
 
 fn device(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> {
     let psa = psa_id(record)?;
-    let Some(customer) = local_id(tx, "customers", int(record, "companyID"))? else { return Ok(false) };
-    let site = local_id(tx, "sites", int(record, "companyLocationID"))?;
-    let name = [text(record, "referenceTitle"), text(record, "rmmDeviceAuditHostname")]
+    let Some(customer) = local_id(tx, "customers", int_field(record, "companyID"))? else { return Ok(false) };
+    let site = local_id(tx, "sites", int_field(record, "companyLocationID"))?;
+    let name = [text_field(record, "referenceTitle"), text_field(record, "rmmDeviceAuditHostname")]
         .into_iter()
         .find(|name| !name.trim().is_empty())
         .unwrap_or_else(|| format!("Device {psa}"));
-    let serial = text(record, "serialNumber");
-    match local_id(tx, "devices", Some(psa))? {
-        Some(id) => exec(tx,
-            "UPDATE devices SET customer_id = ?2, site_id = ?3, name = ?4, serial_number = ?5 WHERE id = ?1",
-            params![id, customer, site, name, serial],
-        )?,
-        None => exec(tx,
-            "INSERT INTO devices (id, psa_id, customer_id, site_id, name, serial_number) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![Uuid::now_v7().to_string(), psa, customer, site, name, serial],
-        )?,
-    };
+    let serial = text_field(record, "serialNumber");
+    execute_cached(
+        tx,
+        "INSERT INTO devices (id, psa_id, customer_id, site_id, name, serial_number) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (psa_id) DO UPDATE SET customer_id = excluded.customer_id, site_id = excluded.site_id,
+             name = excluded.name, serial_number = excluded.serial_number",
+        params![Uuid::now_v7().to_string(), psa, customer, site, name, serial],
+    )?;
     Ok(true)
 }
 
 fn ticket(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Result<Option<i64>, SyncError> {
     let psa = psa_id(record)?;
-    let Some(customer) = local_id(tx, "customers", int(record, "companyID"))? else { return Ok(None) };
-    let site = local_id(tx, "sites", int(record, "companyLocationID"))?;
-    let contact = local_id(tx, "contacts", int(record, "contactID"))?;
-    let device = local_id(tx, "devices", int(record, "configurationItemID"))?;
-    let resource = local_id(tx, "resources", int(record, "assignedResourceID"))?;
-    let number = match text(record, "ticketNumber") {
+    let Some(customer) = local_id(tx, "customers", int_field(record, "companyID"))? else { return Ok(None) };
+    let site = local_id(tx, "sites", int_field(record, "companyLocationID"))?;
+    let contact = local_id(tx, "contacts", int_field(record, "contactID"))?;
+    let device = local_id(tx, "devices", int_field(record, "configurationItemID"))?;
+    let resource = local_id(tx, "resources", int_field(record, "assignedResourceID"))?;
+    let number = match text_field(record, "ticketNumber") {
         number if number.is_empty() => format!("PSA-{psa}"),
         number => number,
     };
-    let status = int(record, "status").unwrap_or(1);
-    let priority = int(record, "priority").unwrap_or(2);
-    let created = time(record, "createDate").unwrap_or(now);
-    let activity = time(record, "lastActivityDate").unwrap_or(created);
-    let row = match ticket_row(tx, Some(psa))? {
+    let status = int_field(record, "status").unwrap_or(1);
+    let priority = int_field(record, "priority").unwrap_or(2);
+    let created = time_field(record, "createDate").unwrap_or(now);
+    let activity = time_field(record, "lastActivityDate").unwrap_or(created);
+    let known = match ticket_row(tx, Some(psa))? {
         Some(row) => Some(row),
         None => adopt_ticket(tx, record, psa)?,
     };
-    let row = match row {
-        Some(row) => {
-            // Status and primary resource can be changed here too: merge them.
-            let (status, resource) = merge_ticket(tx, row, status, resource.clone(), now)?;
-            exec(
-                tx,
-                "UPDATE tickets SET number = ?2, title = ?3, description = ?4, status = ?5, priority = ?6, queue = ?7,
-                     issue_type = ?8, source = ?9, customer_id = ?10, site_id = ?11, contact_id = ?12, device_id = ?13,
-                     primary_resource_id = ?14, due_at = ?15, created_at = ?16, last_activity_at = ?17,
-                     last_customer_visible_at = ?18, first_response_at = ?19, completed_at = ?20
-                 WHERE row = ?1",
-                params![
-                    row,
-                    number,
-                    text(record, "title"),
-                    text(record, "description"),
-                    status,
-                    priority,
-                    int(record, "queueID"),
-                    int(record, "issueType"),
-                    int(record, "source"),
-                    customer,
-                    site,
-                    contact,
-                    device,
-                    resource,
-                    time(record, "dueDateTime"),
-                    created,
-                    activity,
-                    time(record, "lastCustomerVisibleActivityDateTime"),
-                    time(record, "firstResponseDateTime"),
-                    time(record, "completedDate"),
-                ],
-            )?;
-            row
-        }
-        None => {
-            exec(tx,
-                "INSERT INTO tickets (id, psa_id, number, title, description, status, priority, queue, issue_type, source,
-                     customer_id, site_id, contact_id, device_id, primary_resource_id, due_at, created_at, last_activity_at,
-                     last_customer_visible_at, first_response_at, completed_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
-                params![
-                    Uuid::now_v7().to_string(),
-                    psa,
-                    number,
-                    text(record, "title"),
-                    text(record, "description"),
-                    status,
-                    priority,
-                    int(record, "queueID"),
-                    int(record, "issueType"),
-                    int(record, "source"),
-                    customer,
-                    site,
-                    contact,
-                    device,
-                    resource,
-                    time(record, "dueDateTime"),
-                    created,
-                    activity,
-                    time(record, "lastCustomerVisibleActivityDateTime"),
-                    time(record, "firstResponseDateTime"),
-                    time(record, "completedDate"),
-                ],
-            )?;
-            let row = tx.last_insert_rowid();
-            super::conflicts::set_base(tx, row, status, resource.as_deref())?;
-            row
-        }
+    // Status and primary resource can be changed here too: a known ticket merges them.
+    let (status, resource) = match known {
+        Some(row) => merge_ticket(tx, row, status, resource, now)?,
+        None => (status, resource),
     };
+    let row: i64 = query_row_cached(
+        tx,
+        "INSERT INTO tickets (id, psa_id, number, title, description, status, priority, queue, issue_type, source,
+             customer_id, site_id, contact_id, device_id, primary_resource_id, due_at, created_at, last_activity_at,
+             last_customer_visible_at, first_response_at, completed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+         ON CONFLICT (psa_id) DO UPDATE SET number = excluded.number, title = excluded.title,
+             description = excluded.description, status = excluded.status, priority = excluded.priority,
+             queue = excluded.queue, issue_type = excluded.issue_type, source = excluded.source,
+             customer_id = excluded.customer_id, site_id = excluded.site_id, contact_id = excluded.contact_id,
+             device_id = excluded.device_id, primary_resource_id = excluded.primary_resource_id,
+             due_at = excluded.due_at, created_at = excluded.created_at, last_activity_at = excluded.last_activity_at,
+             last_customer_visible_at = excluded.last_customer_visible_at,
+             first_response_at = excluded.first_response_at, completed_at = excluded.completed_at
+         RETURNING row",
+        params![
+            Uuid::now_v7().to_string(),
+            psa,
+            number,
+            text_field(record, "title"),
+            text_field(record, "description"),
+            status,
+            priority,
+            int_field(record, "queueID"),
+            int_field(record, "issueType"),
+            int_field(record, "source"),
+            customer,
+            site,
+            contact,
+            device,
+            resource,
+            time_field(record, "dueDateTime"),
+            created,
+            activity,
+            time_field(record, "lastCustomerVisibleActivityDateTime"),
+            time_field(record, "firstResponseDateTime"),
+            time_field(record, "completedDate"),
+        ],
+        |r| r.get(0),
+    )?;
+    if known.is_none() {
+        // A new ticket: what the PSA says is the agreed base.
+        set_base(tx, row, status, resource.as_deref())?;
+    }
     Ok(Some(row))
 }
 
@@ -432,7 +373,7 @@ fn ticket(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Result<Op
 /// lost: the PSA returns it with our outbox key in `externalID`. The local
 /// ticket takes its PSA id instead of a second copy being made.
 fn adopt_ticket(tx: &Transaction<'_>, record: &Value, psa: i64) -> Result<Option<i64>, SyncError> {
-    let key = text(record, "externalID");
+    let key = text_field(record, "externalID");
     if key.is_empty() {
         return Ok(None);
     }
@@ -445,18 +386,18 @@ fn adopt_ticket(tx: &Transaction<'_>, record: &Value, psa: i64) -> Result<Option
         )
         .optional()?;
     if let Some(row) = row {
-        exec(tx, "UPDATE tickets SET psa_id = ?2 WHERE row = ?1", params![row, psa])?;
+        execute_cached(tx, "UPDATE tickets SET psa_id = ?2 WHERE row = ?1", params![row, psa])?;
     }
     Ok(row)
 }
 
 fn secondary(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> {
     let (Some(row), Some(resource)) =
-        (ticket_row(tx, int(record, "ticketID"))?, local_id(tx, "resources", int(record, "resourceID"))?)
+        (ticket_row(tx, int_field(record, "ticketID"))?, local_id(tx, "resources", int_field(record, "resourceID"))?)
     else {
         return Ok(false);
     };
-    exec(
+    execute_cached(
         tx,
         "INSERT OR IGNORE INTO ticket_secondary_resources (ticket_row, resource_id, is_open)
          SELECT ?1, ?2, completed_at IS NULL FROM tickets WHERE row = ?1",
@@ -469,7 +410,7 @@ fn secondary(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> {
 pub(crate) fn clear_secondary(tx: &Transaction<'_>, tickets: &[i64]) -> Result<(), SyncError> {
     for psa in tickets {
         if let Some(row) = ticket_row(tx, Some(*psa))? {
-            exec(tx, "DELETE FROM ticket_secondary_resources WHERE ticket_row = ?1", [row])?;
+            execute_cached(tx, "DELETE FROM ticket_secondary_resources WHERE ticket_row = ?1", [row])?;
         }
     }
     Ok(())
@@ -493,7 +434,8 @@ impl NotePage {
             )?
             .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
             .collect::<rusqlite::Result<_>>()?;
-        let unsent = one(tx, "SELECT EXISTS (SELECT 1 FROM ticket_notes WHERE psa_id IS NULL)", [], |r| r.get(0))?;
+        let unsent =
+            query_row_cached(tx, "SELECT EXISTS (SELECT 1 FROM ticket_notes WHERE psa_id IS NULL)", [], |r| r.get(0))?;
         Ok(NotePage { authors, unsent, ticket: None })
     }
 
@@ -517,29 +459,29 @@ fn note(
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, SyncError> {
     let psa = psa_id(record)?;
-    let Some(row) = page.ticket_row(tx, int(record, "ticketID"))? else { return Ok(None) };
-    let author_psa = int(record, "creatorResourceID");
+    let Some(row) = page.ticket_row(tx, int_field(record, "ticketID"))? else { return Ok(None) };
+    let author_psa = int_field(record, "creatorResourceID");
     let (author, author_name) = match author_psa.and_then(|id| page.authors.get(&id)) {
         Some((id, name)) => (Some(id.as_str()), name.as_str()),
         None => (None, ""),
     };
-    let visible = int(record, "publish") == Some(1);
-    let from_customer = author_psa.is_none() && int(record, "createdByContactID").is_some();
-    let created = time(record, "createDateTime").unwrap_or(now);
-    let (title, body) = (text(record, "title"), text(record, "description"));
+    let visible = int_field(record, "publish") == Some(1);
+    let from_customer = author_psa.is_none() && int_field(record, "createdByContactID").is_some();
+    let created = time_field(record, "createDateTime").unwrap_or(now);
+    let (title, body) = (text_field(record, "title"), text_field(record, "description"));
     if page.unsent {
         let exists: bool =
-            one(tx, "SELECT EXISTS (SELECT 1 FROM ticket_notes WHERE psa_id = ?1)", [psa], |r| r.get(0))?;
+            query_row_cached(tx, "SELECT EXISTS (SELECT 1 FROM ticket_notes WHERE psa_id = ?1)", [psa], |r| r.get(0))?;
         if !exists {
             // A note written here whose answer was lost: adopt it, do not copy it.
-            exec(tx,
+            execute_cached(tx,
                 "UPDATE ticket_notes SET psa_id = ?1 WHERE row = (SELECT row FROM ticket_notes WHERE ticket_row = ?2 AND psa_id IS NULL
                      AND title = ?3 AND body = ?4 ORDER BY row LIMIT 1)",
                 params![psa, row, title, body],
             )?;
         }
     }
-    exec(
+    execute_cached(
         tx,
         "INSERT INTO ticket_notes (id, psa_id, ticket_row, note_type, title, body, is_customer_visible, from_customer,
              author_resource_id, author_name, created_at)
@@ -550,7 +492,7 @@ fn note(
             Uuid::now_v7().to_string(),
             psa,
             row,
-            int(record, "noteType"),
+            int_field(record, "noteType"),
             title,
             body,
             visible,
@@ -565,15 +507,15 @@ fn note(
 
 fn service_call(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Result<bool, SyncError> {
     let psa = psa_id(record)?;
-    let Some(customer) = local_id(tx, "customers", int(record, "companyID"))? else { return Ok(false) };
-    let site = local_id(tx, "sites", int(record, "companyLocationID"))?;
-    let (Some(start), Some(end)) = (time(record, "startDateTime"), time(record, "endDateTime")) else {
+    let Some(customer) = local_id(tx, "customers", int_field(record, "companyID"))? else { return Ok(false) };
+    let site = local_id(tx, "sites", int_field(record, "companyLocationID"))?;
+    let (Some(start), Some(end)) = (time_field(record, "startDateTime"), time_field(record, "endDateTime")) else {
         return Ok(false);
     };
     if end <= start {
         return Ok(false);
     }
-    let description = text(record, "description");
+    let description = text_field(record, "description");
     let kind = if description.to_ascii_lowercase().contains("remote") { "remote" } else { "on_site" };
     let known = match local_id(tx, "appointments", Some(psa))? {
         Some(id) => Some(id),
@@ -589,36 +531,35 @@ fn service_call(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Res
             .optional()?,
     };
     if let Some(id) = &known {
-        exec(tx, "UPDATE appointments SET psa_id = ?2 WHERE id = ?1 AND psa_id IS NULL", params![id, psa])?;
+        execute_cached(tx, "UPDATE appointments SET psa_id = ?2 WHERE id = ?1 AND psa_id IS NULL", params![id, psa])?;
     }
-    match known {
-        Some(id) => exec(tx,
-            "UPDATE appointments SET customer_id = ?2, site_id = ?3, kind = ?4, start_at = ?5, end_at = ?6, description = ?7 WHERE id = ?1",
-            params![id, customer, site, kind, start, end, description],
-        )?,
-        None => exec(tx,
-            "INSERT INTO appointments (id, psa_id, customer_id, site_id, kind, start_at, end_at, description, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![Uuid::now_v7().to_string(), psa, customer, site, kind, start, end, description, now],
-        )?,
-    };
+    execute_cached(
+        tx,
+        "INSERT INTO appointments (id, psa_id, customer_id, site_id, kind, start_at, end_at, description, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (psa_id) DO UPDATE SET customer_id = excluded.customer_id, site_id = excluded.site_id,
+             kind = excluded.kind, start_at = excluded.start_at, end_at = excluded.end_at,
+             description = excluded.description",
+        params![Uuid::now_v7().to_string(), psa, customer, site, kind, start, end, description, now],
+    )?;
     Ok(true)
 }
 
 fn call_ticket(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> {
     let psa = psa_id(record)?;
-    let (Some(appointment), Some(row)) =
-        (local_id(tx, "appointments", int(record, "serviceCallID"))?, ticket_row(tx, int(record, "ticketID"))?)
-    else {
+    let (Some(appointment), Some(row)) = (
+        local_id(tx, "appointments", int_field(record, "serviceCallID"))?,
+        ticket_row(tx, int_field(record, "ticketID"))?,
+    ) else {
         return Ok(false);
     };
-    exec(
+    execute_cached(
         tx,
         "INSERT INTO sync_call_tickets (psa_id, appointment_id, ticket_row) VALUES (?1, ?2, ?3)
          ON CONFLICT (psa_id) DO UPDATE SET appointment_id = excluded.appointment_id, ticket_row = excluded.ticket_row",
         params![psa, appointment, row],
     )?;
-    exec(
+    execute_cached(
         tx,
         "INSERT OR IGNORE INTO appointment_tickets (appointment_id, ticket_row) VALUES (?1, ?2)",
         params![appointment, row],
@@ -627,17 +568,18 @@ fn call_ticket(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> 
 }
 
 fn call_resource(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> {
-    let appointment: Option<String> = match int(record, "serviceCallTicketID") {
+    let appointment: Option<String> = match int_field(record, "serviceCallTicketID") {
         Some(psa) => tx
             .query_row("SELECT appointment_id FROM sync_call_tickets WHERE psa_id = ?1", [psa], |r| r.get(0))
             .optional()?,
         None => None,
     };
-    let (Some(appointment), Some(resource)) = (appointment, local_id(tx, "resources", int(record, "resourceID"))?)
+    let (Some(appointment), Some(resource)) =
+        (appointment, local_id(tx, "resources", int_field(record, "resourceID"))?)
     else {
         return Ok(false);
     };
-    exec(
+    execute_cached(
         tx,
         "INSERT OR IGNORE INTO appointment_resources (appointment_id, resource_id) VALUES (?1, ?2)",
         params![appointment, resource],
@@ -648,18 +590,18 @@ fn call_resource(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError
 fn time_entry(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Result<bool, SyncError> {
     let psa = psa_id(record)?;
     let (Some(resource), Some(row)) =
-        (local_id(tx, "resources", int(record, "resourceID"))?, ticket_row(tx, int(record, "ticketID"))?)
+        (local_id(tx, "resources", int_field(record, "resourceID"))?, ticket_row(tx, int_field(record, "ticketID"))?)
     else {
         return Ok(false);
     };
-    let (Some(start), Some(end)) = (time(record, "startDateTime"), time(record, "endDateTime")) else {
+    let (Some(start), Some(end)) = (time_field(record, "startDateTime"), time_field(record, "endDateTime")) else {
         return Ok(false);
     };
     if end <= start {
         return Ok(false);
     }
-    let work_type = int(record, "billingCodeID").or_else(|| int(record, "roleID")).unwrap_or(0);
-    let billable = !boolean(record, "isNonBillable").unwrap_or(false);
+    let work_type = int_field(record, "billingCodeID").or_else(|| int_field(record, "roleID")).unwrap_or(0);
+    let billable = !bool_field(record, "isNonBillable").unwrap_or(false);
     let known = match local_id(tx, "time_entries", Some(psa))? {
         Some(id) => Some(id),
         // An entry made here whose answer was lost: adopt it.
@@ -674,19 +616,18 @@ fn time_entry(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Resul
             .optional()?,
     };
     if let Some(id) = &known {
-        exec(tx, "UPDATE time_entries SET psa_id = ?2 WHERE id = ?1 AND psa_id IS NULL", params![id, psa])?;
+        execute_cached(tx, "UPDATE time_entries SET psa_id = ?2 WHERE id = ?1 AND psa_id IS NULL", params![id, psa])?;
     }
-    match known {
-        Some(id) => exec(tx,
-            "UPDATE time_entries SET resource_id = ?2, ticket_row = ?3, start_at = ?4, end_at = ?5, work_type = ?6, billable = ?7,
-                 summary_notes = ?8, internal_notes = ?9, updated_at = ?10 WHERE id = ?1",
-            params![id, resource, row, start, end, work_type, billable, text(record, "summaryNotes"), text(record, "internalNotes"), now],
-        )?,
-        None => exec(tx,
-            "INSERT INTO time_entries (id, psa_id, resource_id, ticket_row, start_at, end_at, work_type, billable, summary_notes,
-                 internal_notes, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
-            params![
+    execute_cached(
+        tx,
+        "INSERT INTO time_entries (id, psa_id, resource_id, ticket_row, start_at, end_at, work_type, billable, summary_notes,
+             internal_notes, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)
+         ON CONFLICT (psa_id) DO UPDATE SET resource_id = excluded.resource_id, ticket_row = excluded.ticket_row,
+             start_at = excluded.start_at, end_at = excluded.end_at, work_type = excluded.work_type,
+             billable = excluded.billable, summary_notes = excluded.summary_notes,
+             internal_notes = excluded.internal_notes, updated_at = excluded.updated_at",
+        params![
                 Uuid::now_v7().to_string(),
                 psa,
                 resource,
@@ -695,12 +636,11 @@ fn time_entry(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Resul
                 end,
                 work_type,
                 billable,
-                text(record, "summaryNotes"),
-                text(record, "internalNotes"),
+                text_field(record, "summaryNotes"),
+                text_field(record, "internalNotes"),
                 now
             ],
-        )?,
-    };
+    )?;
     Ok(true)
 }
 
@@ -710,7 +650,7 @@ pub(crate) fn reindex_tickets(tx: &Transaction<'_>, tickets: &[i64]) -> Result<(
     for psa in tickets {
         if let Some(row) = ticket_row(tx, Some(*psa))? {
             reindex_ticket(tx, row, true)?;
-            exec(tx, "DELETE FROM sync_reindex WHERE ticket_row = ?1", [row])?;
+            execute_cached(tx, "DELETE FROM sync_reindex WHERE ticket_row = ?1", [row])?;
         }
     }
     Ok(())
@@ -727,11 +667,11 @@ pub(crate) fn reindex_pending(db: &crate::db::Db) -> Result<u32, SyncError> {
                 .collect::<rusqlite::Result<_>>()?;
             for row in &rows {
                 let exists: bool =
-                    one(tx, "SELECT EXISTS (SELECT 1 FROM tickets WHERE row = ?1)", [row], |r| r.get(0))?;
+                    query_row_cached(tx, "SELECT EXISTS (SELECT 1 FROM tickets WHERE row = ?1)", [row], |r| r.get(0))?;
                 if exists {
                     reindex_ticket(tx, *row, true)?;
                 }
-                exec(tx, "DELETE FROM sync_reindex WHERE ticket_row = ?1", [row])?;
+                execute_cached(tx, "DELETE FROM sync_reindex WHERE ticket_row = ?1", [row])?;
             }
             Ok(rows.len() as u32)
         })?;
@@ -740,21 +680,6 @@ pub(crate) fn reindex_pending(db: &crate::db::Db) -> Result<u32, SyncError> {
             return Ok(done);
         }
     }
-}
-
-/// The customer's search row from what the cache holds now.
-fn reindex_customer(tx: &Transaction<'_>, id: &str) -> rusqlite::Result<()> {
-    let body: String = one(tx,
-        "SELECT concat_ws(' \n ', c.name, nullif(c.phone, ''), nullif(c.website, ''),
-             (SELECT group_concat(concat_ws(' ', s.name, s.address1, s.city, s.postal_code, s.phone), ' \n ') FROM sites s WHERE s.customer_id = c.id),
-             (SELECT group_concat(concat_ws(' ', k.first_name, k.last_name, k.title, k.email, k.phone, k.mobile), ' \n ') FROM contacts k WHERE k.customer_id = c.id))
-         FROM customers c WHERE c.id = ?1",
-        [id],
-        |r| r.get(0),
-    )?;
-    exec(tx, "DELETE FROM customer_search WHERE customer_id = ?1", [id])?;
-    exec(tx, "INSERT INTO customer_search (customer_id, body) VALUES (?1, ?2)", params![id, body])?;
-    Ok(())
 }
 
 /// Removes cached records of `kind` the PSA no longer has (full
@@ -787,12 +712,12 @@ pub(crate) fn remove_missing(tx: &Transaction<'_>, kind: Kind, present: &BTreeSe
                 .query_row(&format!("SELECT row FROM tickets WHERE psa_id = ?1{guard}"), [psa], |r| r.get(0))
                 .optional()?;
             let Some(row) = deletable else { continue };
-            exec(tx, "UPDATE tickets SET noticed_on_row = NULL WHERE noticed_on_row = ?1", [row])?;
-            exec(tx, "DELETE FROM time_entries WHERE ticket_row = ?1 AND psa_id IS NOT NULL", [row])?;
-            exec(tx, "DELETE FROM ticket_search WHERE rowid = ?1", [row])?;
-            exec(tx, "DELETE FROM ticket_title_search WHERE rowid = ?1", [row])?;
+            execute_cached(tx, "UPDATE tickets SET noticed_on_row = NULL WHERE noticed_on_row = ?1", [row])?;
+            execute_cached(tx, "DELETE FROM time_entries WHERE ticket_row = ?1 AND psa_id IS NOT NULL", [row])?;
+            execute_cached(tx, "DELETE FROM ticket_search WHERE rowid = ?1", [row])?;
+            execute_cached(tx, "DELETE FROM ticket_title_search WHERE rowid = ?1", [row])?;
         }
-        removed += exec(tx, &format!("DELETE FROM {table} WHERE psa_id = ?1{guard}"), [psa])? as u32;
+        removed += execute_cached(tx, &format!("DELETE FROM {table} WHERE psa_id = ?1{guard}"), [psa])? as u32;
     }
     Ok(removed)
 }

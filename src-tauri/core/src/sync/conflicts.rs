@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use super::apply::{exec, one};
+use super::statements::{execute_cached, query_row_cached};
 use super::SyncError;
 use crate::db::{uuid_column, Db};
 
@@ -20,14 +20,14 @@ const RESOURCE: &str = "assignedResource";
 
 fn base(tx: &Transaction<'_>, row: i64) -> rusqlite::Result<Option<Value>> {
     let text: Option<String> =
-        one(tx, "SELECT fields FROM sync_base WHERE ticket_row = ?1", [row], |r| r.get(0)).optional()?;
+        query_row_cached(tx, "SELECT fields FROM sync_base WHERE ticket_row = ?1", [row], |r| r.get(0)).optional()?;
     // Only an object is a base: anything else (damaged, another version's) is
     // as if there were none, never a panic when a field is set in it.
     Ok(text.and_then(|text| serde_json::from_str::<Value>(&text).ok()).filter(Value::is_object))
 }
 
 pub(crate) fn set_base(tx: &Transaction<'_>, row: i64, status: i64, resource: Option<&str>) -> rusqlite::Result<()> {
-    exec(tx,
+    execute_cached(tx,
         "INSERT INTO sync_base (ticket_row, fields) VALUES (?1, ?2) ON CONFLICT (ticket_row) DO UPDATE SET fields = excluded.fields",
         params![row, json!({ STATUS: status, RESOURCE: resource }).to_string()],
     )?;
@@ -38,7 +38,7 @@ pub(crate) fn set_base(tx: &Transaction<'_>, row: i64, status: i64, resource: Op
 pub(crate) fn agree(tx: &Transaction<'_>, row: i64, field: &str, value: &Value) -> rusqlite::Result<()> {
     let mut fields = base(tx, row)?.unwrap_or_else(|| json!({}));
     fields[field] = value.clone();
-    exec(tx,
+    execute_cached(tx,
         "INSERT INTO sync_base (ticket_row, fields) VALUES (?1, ?2) ON CONFLICT (ticket_row) DO UPDATE SET fields = excluded.fields",
         params![row, fields.to_string()],
     )?;
@@ -55,7 +55,7 @@ pub(crate) fn merge_ticket(
     now: DateTime<Utc>,
 ) -> Result<(i64, Option<String>), SyncError> {
     let (local_status, local_resource): (i64, Option<String>) =
-        one(tx, "SELECT status, primary_resource_id FROM tickets WHERE row = ?1", [row], |r| {
+        query_row_cached(tx, "SELECT status, primary_resource_id FROM tickets WHERE row = ?1", [row], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })?;
     let Some(mut agreed) = base(tx, row)? else {
@@ -70,9 +70,9 @@ pub(crate) fn merge_ticket(
         if l == b || l == r {
             merged[name] = r.clone();
             agreed[name] = r.clone();
-            exec(tx, "DELETE FROM sync_conflicts WHERE ticket_row = ?1 AND field = ?2", params![row, name])?;
+            execute_cached(tx, "DELETE FROM sync_conflicts WHERE ticket_row = ?1 AND field = ?2", params![row, name])?;
         } else if r != b {
-            exec(tx,
+            execute_cached(tx,
                 "INSERT INTO sync_conflicts (id, ticket_row, field, base_value, local_value, remote_value, detected_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (ticket_row, field) DO UPDATE SET base_value = excluded.base_value,
@@ -82,7 +82,7 @@ pub(crate) fn merge_ticket(
         }
         // Only the local side changed: keep it; its outbox entry will send it.
     }
-    exec(tx, "UPDATE sync_base SET fields = ?2 WHERE ticket_row = ?1", params![row, agreed.to_string()])?;
+    execute_cached(tx, "UPDATE sync_base SET fields = ?2 WHERE ticket_row = ?1", params![row, agreed.to_string()])?;
     Ok((merged[STATUS].as_i64().unwrap_or(remote_status), merged[RESOURCE].as_str().map(String::from)))
 }
 
@@ -182,10 +182,10 @@ pub fn resolve_conflict(db: &Db, id: Uuid, choice: Choice) -> Result<(), SyncErr
         // Either way the PSA's value has been seen: it becomes the base.
         agree(tx, row, &field, &remote)?;
         if choice == Choice::Theirs {
-            let ticket_id: String = one(tx, "SELECT id FROM tickets WHERE row = ?1", [row], |r| r.get(0))?;
+            let ticket_id: String = query_row_cached(tx, "SELECT id FROM tickets WHERE row = ?1", [row], |r| r.get(0))?;
             match field.as_str() {
-                STATUS => exec(tx, "UPDATE tickets SET status = ?2 WHERE row = ?1", params![row, remote.as_i64()])?,
-                _ => exec(tx, "UPDATE tickets SET primary_resource_id = ?2 WHERE row = ?1", params![row, remote.as_str()])?,
+                STATUS => execute_cached(tx, "UPDATE tickets SET status = ?2 WHERE row = ?1", params![row, remote.as_i64()])?,
+                _ => execute_cached(tx, "UPDATE tickets SET primary_resource_id = ?2 WHERE row = ?1", params![row, remote.as_str()])?,
             };
             let pending: Vec<(i64, String)> = tx
                 .prepare("SELECT seq, payload FROM outbox WHERE entity = 'Ticket' AND operation = 'update' AND entity_id = ?1 AND state IN ('pending', 'failed')")?
@@ -194,14 +194,14 @@ pub fn resolve_conflict(db: &Db, id: Uuid, choice: Choice) -> Result<(), SyncErr
             for (seq, payload) in pending {
                 let payload: Value = serde_json::from_str(&payload).unwrap_or(Value::Null);
                 if payload.get(&field).is_some() {
-                    exec(tx,
+                    execute_cached(tx,
                         "UPDATE outbox SET state = 'superseded', last_error = 'You kept the value from the PSA.' WHERE seq = ?1",
                         [seq],
                     )?;
                 }
             }
         }
-        exec(tx, "DELETE FROM sync_conflicts WHERE id = ?1", [id.to_string()])?;
+        execute_cached(tx, "DELETE FROM sync_conflicts WHERE id = ?1", [id.to_string()])?;
         Ok(())
     })
 }

@@ -1,7 +1,9 @@
 //! The PSA-agnostic connector: what the sync engine asks of any PSA. Records
 //! travel in one neutral shape — JSON objects with the field names of the
 //! first connector (Autotask's camelCase: `id`, `companyID`, `lastActivityDate`);
-//! a ConnectWise or HaloPSA connector maps its own records into it.
+//! a ConnectWise or HaloPSA connector maps its own records into it. Outbox
+//! entries reach a connector with their local references already PSA ids
+//! ([`Resolved`]); the connector builds its own request body from that.
 
 use std::future::Future;
 
@@ -32,6 +34,23 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in pull order.
+    pub const ALL: [Kind; 13] = [
+        Kind::Resources,
+        Kind::Roles,
+        Kind::Companies,
+        Kind::Locations,
+        Kind::Contacts,
+        Kind::Devices,
+        Kind::Tickets,
+        Kind::SecondaryResources,
+        Kind::Notes,
+        Kind::ServiceCalls,
+        Kind::ServiceCallTickets,
+        Kind::ServiceCallResources,
+        Kind::TimeEntries,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Resources => "resources",
@@ -111,6 +130,40 @@ pub struct PushOp {
     pub data: Option<Vec<u8>>,
 }
 
+/// An outbox entry with the local records it names turned into PSA ids:
+/// what a connector builds its request from ([`Connector::build_push`]).
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// The outbox entry's idempotency key.
+    pub key: uuid::Uuid,
+    /// `Ticket`, `TicketNote`, `TimeEntry`, `ServiceCall`, `TicketAttachment`.
+    pub entity: String,
+    /// `create` or `update`.
+    pub operation: String,
+    /// The outbox payload as written here (values that need no mapping).
+    pub payload: Value,
+    /// The record an update changes; the parent ticket of a note or attachment.
+    pub target: Option<i64>,
+    /// The ticket a note, update, time entry or attachment belongs to.
+    pub ticket: Option<i64>,
+    pub company: Option<i64>,
+    pub site: Option<i64>,
+    pub contact: Option<i64>,
+    pub device: Option<i64>,
+    /// The person it is for (a ticket's primary resource, a time entry's resource)…
+    pub resource: Option<i64>,
+    /// …and the role they work under, where the PSA lists one.
+    pub role: Option<i64>,
+    pub secondary_resources: Vec<i64>,
+    /// A service call's tickets and resources.
+    pub tickets: Vec<i64>,
+    pub resources: Vec<i64>,
+    /// A note's type: the payload's, else the first of the picklist.
+    pub note_type: Option<i64>,
+    /// An attachment's bytes.
+    pub data: Option<Vec<u8>>,
+}
+
 /// How a push went wrong.
 #[derive(Debug)]
 pub enum PushFailure {
@@ -134,6 +187,9 @@ pub trait Connector: Send + Sync {
         scope: &Scope,
         cursor: Option<&str>,
     ) -> impl Future<Output = Result<Page, SyncError>> + Send;
+    /// The operation for a resolved outbox entry, its body in the neutral
+    /// shape; `Err` refuses it, in words for the technician.
+    fn build_push(&self, resolved: Resolved) -> Result<PushOp, String>;
     /// Sends one operation; the PSA id of the record it made or changed.
     fn push(&self, op: &PushOp) -> impl Future<Output = Result<i64, PushFailure>> + Send;
     /// Whether a create already happened (its answer was lost): its PSA id.
@@ -142,4 +198,32 @@ pub trait Connector: Send + Sync {
     fn pace(&self) -> impl Future<Output = Result<(), SyncError>> + Send;
     /// Requests made so far (for the summary and the benchmark).
     fn request_count(&self) -> u64;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Kind;
+
+    #[test]
+    fn all_holds_every_kind_once_in_pull_order() {
+        for (index, kind) in Kind::ALL.into_iter().enumerate() {
+            // A new kind does not compile here until it has its place in `Kind::ALL`.
+            let place = match kind {
+                Kind::Resources => 0,
+                Kind::Roles => 1,
+                Kind::Companies => 2,
+                Kind::Locations => 3,
+                Kind::Contacts => 4,
+                Kind::Devices => 5,
+                Kind::Tickets => 6,
+                Kind::SecondaryResources => 7,
+                Kind::Notes => 8,
+                Kind::ServiceCalls => 9,
+                Kind::ServiceCallTickets => 10,
+                Kind::ServiceCallResources => 11,
+                Kind::TimeEntries => 12,
+            };
+            assert_eq!(place, index, "{}", kind.as_str());
+        }
+    }
 }

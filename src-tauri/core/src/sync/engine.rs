@@ -1,7 +1,9 @@
 //! One sync cycle — one at a time per data folder, across processes (an OS
 //! file lock): pull every kind of record changed since its watermark (less
-//! an overlap window), each page in one transaction, then push the outbox;
-//! now and then a full reconciliation removes what the PSA deleted. Progress is published for the status line and the first-sync bar.
+//! an overlap window), each page in one transaction, then push the outbox
+//! and read back the tickets it created; now and then a full reconciliation
+//! removes what the PSA deleted. Progress is published for the status line
+//! and the first-sync bar.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,9 +16,10 @@ use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
-use super::apply::{self, apply_page, apply_picklists, clear_secondary, int, newest};
+use super::apply::{self, apply_page, apply_picklists, clear_secondary, newest};
 use super::connector::{Connector, Kind, Scope, Selection};
 use super::push::push_outbox;
+use super::record::{int_field, time_field};
 use super::{SyncError, SyncReport};
 use crate::db::Db;
 
@@ -108,7 +111,18 @@ struct Puller<'a, C: Connector> {
     write_ms: AtomicU64,
 }
 
-impl<C: Connector> Puller<'_, C> {
+impl<'a, C: Connector> Puller<'a, C> {
+    fn new(
+        db: &'a Arc<Db>,
+        connector: &'a C,
+        scope: &'a Scope,
+        now: DateTime<Utc>,
+        progress: &'a Mutex<SyncProgress>,
+        report: &'a mut SyncReport,
+    ) -> Self {
+        Puller { db, connector, scope, now, progress, report, write_ms: AtomicU64::new(0) }
+    }
+
     /// Pulls every page of a selection, applying each in one transaction;
     /// returns the records (for their ids) and the newest change time.
     async fn pull(
@@ -248,7 +262,7 @@ impl<C: Connector> Puller<'_, C> {
                 let page =
                     self.connector.pull(Kind::Companies, &Selection::Ids(chunk.to_vec()), self.scope, None).await?;
                 // A company the PSA does not return (the MSP itself, id 0): a placeholder keeps the ticket.
-                let found: BTreeSet<i64> = page.records.iter().filter_map(|r| int(r, "id")).collect();
+                let found: BTreeSet<i64> = page.records.iter().filter_map(|r| int_field(r, "id")).collect();
                 let absent: Vec<Value> = chunk
                     .iter()
                     .filter(|id| !found.contains(id))
@@ -273,7 +287,7 @@ impl<C: Connector> Puller<'_, C> {
 }
 
 fn ids(records: &[Value]) -> Vec<i64> {
-    records.iter().filter_map(|r| int(r, "id")).collect()
+    records.iter().filter_map(|r| int_field(r, "id")).collect()
 }
 
 /// Ids of the records that really changed since `mark` (the overlap window
@@ -282,8 +296,8 @@ fn changed_since(kind: Kind, records: &[Value], mark: Option<DateTime<Utc>>) -> 
     let Some(field) = kind.change_field() else { return ids(records) };
     records
         .iter()
-        .filter(|r| mark.is_none_or(|mark| apply::time(r, field).is_none_or(|at| at > mark)))
-        .filter_map(|r| int(r, "id"))
+        .filter(|r| mark.is_none_or(|mark| time_field(r, field).is_none_or(|at| at > mark)))
+        .filter_map(|r| int_field(r, "id"))
         .collect()
 }
 
@@ -312,7 +326,8 @@ fn cycle_lock(db: &Db) -> Result<Option<std::fs::File>, SyncError> {
     }
 }
 
-/// One cycle: push, then pull (and reconcile when due or asked).
+/// One cycle: pull (and reconcile when due or asked), push, then read back
+/// the tickets just created.
 pub async fn run_cycle<C: Connector>(
     db: &Arc<Db>,
     connector: &C,
@@ -340,14 +355,14 @@ pub async fn run_cycle<C: Connector>(
         // becomes a conflict) before my change of it is sent.
         publish(progress, |p| p.phase = "Receiving".into());
         let full = force_full || first || last_full.is_none_or(|at| now - at > FULL_EVERY);
-        pull_all(db, connector, scope, now, first, full, progress, &mut report).await?;
+        let (with_extra, secondary) = with_secondary(db, connector, scope).await?;
+        Puller::new(db, connector, &with_extra, now, progress, &mut report).pull_all(first, full, &secondary).await?;
         publish(progress, |p| p.phase = "Sending changes".into());
         push_outbox(db, connector, scope, now, &mut report).await?;
         // Tickets made here learn their PSA number.
         let created = std::mem::take(&mut report.created_tickets);
         if !created.is_empty() {
-            let mut puller =
-                Puller { db, connector, scope, now, progress, report: &mut report, write_ms: AtomicU64::new(0) };
+            let mut puller = Puller::new(db, connector, scope, now, progress, &mut report);
             for chunk in created.chunks(CHUNK) {
                 puller.pull(Kind::Tickets, Selection::Ids(chunk.to_vec())).await?;
             }
@@ -382,146 +397,185 @@ pub async fn run_cycle<C: Connector>(
     outcome.map(|_| report)
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn pull_all<C: Connector>(
-    db: &Arc<Db>,
-    connector: &C,
-    scope: &Scope,
-    now: DateTime<Utc>,
-    first: bool,
-    full: bool,
-    progress: &Mutex<SyncProgress>,
-    report: &mut SyncReport,
-) -> Result<(), SyncError> {
-    // Tickets: my queues, mine, and those I am a secondary resource on — the
-    // known ones in the same query (scope.extra_tickets), new ones read whole.
+/// The tickets a cycle keeps besides those of my queues and mine.
+struct Secondary {
+    /// Tickets I am a secondary resource on.
+    tickets: BTreeSet<i64>,
+    /// Tickets the cache held when the cycle began.
+    known: BTreeSet<i64>,
+}
+
+/// Tickets: my queues, mine, and those I am a secondary resource on — the
+/// known ones in the same query (`extra_tickets` of the scope returned), new
+/// ones read whole.
+async fn with_secondary<C: Connector>(db: &Db, connector: &C, scope: &Scope) -> Result<(Scope, Secondary), SyncError> {
     let mine_secondary =
         collect(connector, Kind::SecondaryResources, &Selection::Changed { since: None }, scope).await?;
-    let extra: BTreeSet<i64> = mine_secondary.iter().filter_map(|r| int(r, "ticketID")).collect();
+    let tickets: BTreeSet<i64> = mine_secondary.iter().filter_map(|r| int_field(r, "ticketID")).collect();
     let known: BTreeSet<i64> = db.read(|c| {
         c.prepare("SELECT psa_id FROM tickets WHERE psa_id IS NOT NULL")?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<BTreeSet<i64>>>()
     })?;
     let mut with_extra = scope.clone();
-    with_extra.extra_tickets = extra.iter().copied().filter(|id| known.contains(id)).collect();
-    let scope = &with_extra;
-    if full {
-        let mut values = connector.picklists().await?;
-        // Work types are Autotask billing codes, not a ticket picklist; until
-        // they are synced, Fieldkit's defaults keep time entries possible.
-        let has_work_types: bool = db.read(|c| {
-            c.query_row("SELECT EXISTS (SELECT 1 FROM picklist_values WHERE kind = 'work_type')", [], |r| r.get(0))
-        })?;
-        if !has_work_types {
-            values.extend(
-                crate::picklists::default_picklists()
-                    .into_iter()
-                    .filter(|v| v.kind == crate::picklists::PicklistKind::WorkType),
-            );
+    with_extra.extra_tickets = tickets.iter().copied().filter(|id| known.contains(id)).collect();
+    Ok((with_extra, Secondary { tickets, known }))
+}
+
+/// The picklists, with Fieldkit's work types until the PSA's are synced.
+async fn pull_picklists<C: Connector>(db: &Db, connector: &C) -> Result<(), SyncError> {
+    let mut values = connector.picklists().await?;
+    // Work types are Autotask billing codes, not a ticket picklist; until
+    // they are synced, Fieldkit's defaults keep time entries possible.
+    let has_work_types: bool = db.read(|c| {
+        c.query_row("SELECT EXISTS (SELECT 1 FROM picklist_values WHERE kind = 'work_type')", [], |r| r.get(0))
+    })?;
+    if !has_work_types {
+        values.extend(
+            crate::picklists::default_picklists()
+                .into_iter()
+                .filter(|v| v.kind == crate::picklists::PicklistKind::WorkType),
+        );
+    }
+    db.write(|tx| apply_picklists(tx, &values))?;
+    Ok(())
+}
+
+impl<C: Connector> Puller<'_, C> {
+    /// Every kind, in pull order; `first` into an empty cache, `full` with
+    /// the picklists and a reconciliation of deleted records.
+    async fn pull_all(&mut self, first: bool, full: bool, secondary: &Secondary) -> Result<(), SyncError> {
+        if full {
+            pull_picklists(self.db, self.connector).await?;
         }
-        db.write(|tx| apply_picklists(tx, &values))?;
-    }
-    // A crash during the last pull may have left search documents to rebuild.
-    apply::reindex_pending(db)?;
-    let mut puller = Puller { db, connector, scope, now, progress, report, write_ms: AtomicU64::new(0) };
-
-    let (_, _) = puller.pull(Kind::Resources, Selection::Changed { since: None }).await?;
-    set_watermark(db, Kind::Resources, None, now, full)?;
-    puller.pull(Kind::Roles, Selection::Changed { since: None }).await?;
-    adopt_me(db, scope.me)?;
-
-    let (company_mark, _) = watermark(db, Kind::Companies)?;
-    let (companies, newest_company) =
-        puller.pull(Kind::Companies, Selection::Changed { since: since(company_mark) }).await?;
-    set_watermark(db, Kind::Companies, newest_company, now, full)?;
-    if first {
-        puller.pull(Kind::Locations, Selection::Changed { since: None }).await?;
-    } else {
-        let changed = changed_since(Kind::Companies, &companies, company_mark);
-        if !changed.is_empty() {
-            puller.children(Kind::Locations, &changed, None).await?;
+        // A crash during the last pull may have left search documents to rebuild.
+        apply::reindex_pending(self.db)?;
+        self.pull_people(full).await?;
+        self.pull_customers(first, full).await?;
+        self.pull_tickets(first, full, secondary).await?;
+        self.pull_calls(full).await?;
+        self.pull_changed(Kind::TimeEntries, full).await?;
+        if full && !first {
+            self.remove_deleted(secondary).await?;
         }
-    }
-    for kind in [Kind::Contacts, Kind::Devices] {
-        let (mark, _) = watermark(db, kind)?;
-        let (_, newest_seen) = puller.pull(kind, Selection::Changed { since: since(mark) }).await?;
-        set_watermark(db, kind, newest_seen, now, full)?;
+        self.report.write_milliseconds += self.write_ms.load(Ordering::Relaxed);
+        Ok(())
     }
 
-    let (mark, _) = watermark(db, Kind::Tickets)?;
-    let (mut tickets, mut newest_ticket) =
-        puller.pull(Kind::Tickets, Selection::Changed { since: since(mark) }).await?;
-    let unseen: Vec<i64> = extra.iter().copied().filter(|id| !known.contains(id)).collect();
-    if !unseen.is_empty() {
-        let whole = puller.children(Kind::Tickets, &unseen, None).await?;
-        newest_ticket = newest_ticket.max(newest(Kind::Tickets, &whole));
-        tickets.extend(whole);
+    /// Everything of `kind` changed since its watermark; moves the watermark.
+    async fn pull_changed(&mut self, kind: Kind, full: bool) -> Result<(Vec<Value>, Option<DateTime<Utc>>), SyncError> {
+        let (mark, _) = watermark(self.db, kind)?;
+        let (records, newest_seen) = self.pull(kind, Selection::Changed { since: since(mark) }).await?;
+        set_watermark(self.db, kind, newest_seen, self.now, full)?;
+        Ok((records, mark))
     }
-    let changed_tickets = changed_since(Kind::Tickets, &tickets, mark);
-    let new_tickets: Vec<i64> = changed_tickets.iter().copied().filter(|id| !known.contains(id)).collect();
-    if !changed_tickets.is_empty() {
-        db.write(|tx| clear_secondary(tx, &changed_tickets))?;
-        puller.children(Kind::SecondaryResources, &changed_tickets, None).await?;
+
+    /// Resources and their roles; "me" among them.
+    async fn pull_people(&mut self, full: bool) -> Result<(), SyncError> {
+        self.pull(Kind::Resources, Selection::Changed { since: None }).await?;
+        set_watermark(self.db, Kind::Resources, None, self.now, full)?;
+        self.pull(Kind::Roles, Selection::Changed { since: None }).await?;
+        adopt_me(self.db, self.scope.me)
     }
-    // Notes: all of new tickets; changed ones of the others.
-    let (note_mark, _) = watermark(db, Kind::Notes)?;
-    let mut newest_note = None;
-    if first || note_mark.is_none() {
-        let all: Vec<i64> = db.read(|c| {
-            c.prepare("SELECT psa_id FROM tickets WHERE psa_id IS NOT NULL ORDER BY psa_id")?
-                .query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<Vec<i64>>>()
-        })?;
-        newest_note = newest(Kind::Notes, &puller.children(Kind::Notes, &all, None).await?);
-    } else {
+
+    /// Companies, the locations of those changed, contacts and devices.
+    async fn pull_customers(&mut self, first: bool, full: bool) -> Result<(), SyncError> {
+        let (companies, company_mark) = self.pull_changed(Kind::Companies, full).await?;
+        if first {
+            self.pull(Kind::Locations, Selection::Changed { since: None }).await?;
+        } else {
+            let changed = changed_since(Kind::Companies, &companies, company_mark);
+            if !changed.is_empty() {
+                self.children(Kind::Locations, &changed, None).await?;
+            }
+        }
+        for kind in [Kind::Contacts, Kind::Devices] {
+            self.pull_changed(kind, full).await?;
+        }
+        Ok(())
+    }
+
+    /// Tickets, the secondary resources of those changed, and notes; then
+    /// the search documents.
+    async fn pull_tickets(&mut self, first: bool, full: bool, secondary: &Secondary) -> Result<(), SyncError> {
+        let (mark, _) = watermark(self.db, Kind::Tickets)?;
+        let (mut tickets, mut newest_ticket) =
+            self.pull(Kind::Tickets, Selection::Changed { since: since(mark) }).await?;
+        let unseen: Vec<i64> = secondary.tickets.iter().copied().filter(|id| !secondary.known.contains(id)).collect();
+        if !unseen.is_empty() {
+            let whole = self.children(Kind::Tickets, &unseen, None).await?;
+            newest_ticket = newest_ticket.max(newest(Kind::Tickets, &whole));
+            tickets.extend(whole);
+        }
+        let changed_tickets = changed_since(Kind::Tickets, &tickets, mark);
+        let new_tickets: Vec<i64> =
+            changed_tickets.iter().copied().filter(|id| !secondary.known.contains(id)).collect();
+        if !changed_tickets.is_empty() {
+            self.db.write(|tx| clear_secondary(tx, &changed_tickets))?;
+            self.children(Kind::SecondaryResources, &changed_tickets, None).await?;
+        }
+        let newest_note = self.pull_notes(first, &new_tickets).await?;
+        publish(self.progress, |p| p.phase = "Indexing for search".into());
+        let indexing = Instant::now();
+        apply::reindex_pending(self.db)?;
+        self.report.index_milliseconds += indexing.elapsed().as_millis() as u64;
+        publish(self.progress, |p| p.phase = "Receiving".into());
+        set_watermark(self.db, Kind::Notes, newest_note, self.now, full)?;
+        let ticket_mark = newest_ticket.or(mark).or(Some(self.now - Duration::days(3650)));
+        set_watermark(self.db, Kind::Tickets, ticket_mark, self.now, full)?;
+        Ok(())
+    }
+
+    /// Notes: all of new tickets; changed ones of the others. The newest change seen.
+    async fn pull_notes(&mut self, first: bool, new_tickets: &[i64]) -> Result<Option<DateTime<Utc>>, SyncError> {
+        let (note_mark, _) = watermark(self.db, Kind::Notes)?;
+        if first || note_mark.is_none() {
+            let all: Vec<i64> = self.db.read(|c| {
+                c.prepare("SELECT psa_id FROM tickets WHERE psa_id IS NOT NULL ORDER BY psa_id")?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<i64>>>()
+            })?;
+            return Ok(newest(Kind::Notes, &self.children(Kind::Notes, &all, None).await?));
+        }
+        let mut newest_note = None;
         if !new_tickets.is_empty() {
-            newest_note = newest(Kind::Notes, &puller.children(Kind::Notes, &new_tickets, None).await?);
+            newest_note = newest(Kind::Notes, &self.children(Kind::Notes, new_tickets, None).await?);
         }
-        let (_, changed) = puller.pull(Kind::Notes, Selection::Changed { since: since(note_mark) }).await?;
-        newest_note = newest_note.max(changed);
+        let (_, changed) = self.pull(Kind::Notes, Selection::Changed { since: since(note_mark) }).await?;
+        Ok(newest_note.max(changed))
     }
-    publish(progress, |p| p.phase = "Indexing for search".into());
-    let indexing = Instant::now();
-    apply::reindex_pending(db)?;
-    puller.report.index_milliseconds += indexing.elapsed().as_millis() as u64;
-    publish(progress, |p| p.phase = "Receiving".into());
-    set_watermark(db, Kind::Notes, newest_note, now, full)?;
-    set_watermark(db, Kind::Tickets, newest_ticket.or(mark).or(Some(now - Duration::days(3650))), now, full)?;
 
-    // Service calls, their tickets and resources.
-    let (mark, _) = watermark(db, Kind::ServiceCalls)?;
-    let (calls, newest_call) = puller.pull(Kind::ServiceCalls, Selection::Changed { since: since(mark) }).await?;
-    let changed_calls = changed_since(Kind::ServiceCalls, &calls, mark);
-    if !changed_calls.is_empty() {
-        let links = puller.children(Kind::ServiceCallTickets, &changed_calls, None).await?;
-        if !links.is_empty() {
-            puller.children(Kind::ServiceCallResources, &ids(&links), None).await?;
+    /// Service calls, their tickets and resources.
+    async fn pull_calls(&mut self, full: bool) -> Result<(), SyncError> {
+        let (mark, _) = watermark(self.db, Kind::ServiceCalls)?;
+        let (calls, newest_call) = self.pull(Kind::ServiceCalls, Selection::Changed { since: since(mark) }).await?;
+        let changed_calls = changed_since(Kind::ServiceCalls, &calls, mark);
+        if !changed_calls.is_empty() {
+            let links = self.children(Kind::ServiceCallTickets, &changed_calls, None).await?;
+            if !links.is_empty() {
+                self.children(Kind::ServiceCallResources, &ids(&links), None).await?;
+            }
         }
+        set_watermark(self.db, Kind::ServiceCalls, newest_call, self.now, full)
     }
-    set_watermark(db, Kind::ServiceCalls, newest_call, now, full)?;
 
-    let (mark, _) = watermark(db, Kind::TimeEntries)?;
-    let (_, newest_entry) = puller.pull(Kind::TimeEntries, Selection::Changed { since: since(mark) }).await?;
-    set_watermark(db, Kind::TimeEntries, newest_entry, now, full)?;
-
-    if full && !first {
-        publish(progress, |p| p.phase = "Checking for deleted records".into());
+    /// Full reconciliation: removes what the PSA no longer has.
+    async fn remove_deleted(&mut self, secondary: &Secondary) -> Result<(), SyncError> {
+        publish(self.progress, |p| p.phase = "Checking for deleted records".into());
         for kind in [Kind::Tickets, Kind::TimeEntries, Kind::ServiceCalls] {
-            let mut present: BTreeSet<i64> = collect(connector, kind, &Selection::AllIds, scope)
+            let mut present: BTreeSet<i64> = collect(self.connector, kind, &Selection::AllIds, self.scope)
                 .await?
                 .iter()
-                .filter_map(|r| int(r, "id"))
+                .filter_map(|r| int_field(r, "id"))
                 .collect();
             if kind == Kind::Tickets {
-                present.extend(extra.iter().copied());
+                present.extend(secondary.tickets.iter().copied());
             }
-            let removed = db.write(|tx| apply::remove_missing(tx, kind, &present))?;
-            puller.report.removed += removed;
+            let removed = self.db.write(|tx| apply::remove_missing(tx, kind, &present))?;
+            self.report.removed += removed;
         }
+        Ok(())
     }
-    puller.report.write_milliseconds += puller.write_ms.load(Ordering::Relaxed);
-    Ok(())
 }
 
 /// Every page of a selection, read but not applied.

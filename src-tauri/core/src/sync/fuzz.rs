@@ -13,22 +13,6 @@ use super::connector::Kind;
 use super::SyncError;
 use crate::db::Db;
 
-const KINDS: [Kind; 13] = [
-    Kind::Resources,
-    Kind::Roles,
-    Kind::Companies,
-    Kind::Locations,
-    Kind::Contacts,
-    Kind::Devices,
-    Kind::Tickets,
-    Kind::SecondaryResources,
-    Kind::Notes,
-    Kind::ServiceCalls,
-    Kind::ServiceCallTickets,
-    Kind::ServiceCallResources,
-    Kind::TimeEntries,
-];
-
 /// Field names the connector reads, so the fuzz reaches past "no id".
 const FIELDS: &[&str] = &[
     "id",
@@ -162,7 +146,7 @@ proptest! {
 
     #[test]
     fn arbitrary_records_of_every_kind_apply_or_fail_cleanly(
-        kind in prop::sample::select(KINDS.to_vec()),
+        kind in prop::sample::select(Kind::ALL.to_vec()),
         records in prop::collection::vec(record(), 0..6),
     ) {
         let db = sample_db();
@@ -173,7 +157,7 @@ proptest! {
     /// real page cut anywhere.
     #[test]
     fn page_bodies_arbitrary_or_truncated_fail_cleanly(
-        kind in prop::sample::select(KINDS.to_vec()),
+        kind in prop::sample::select(Kind::ALL.to_vec()),
         bytes in prop::collection::vec(any::<u8>(), 0..256),
         cut in 0usize..400,
     ) {

@@ -11,6 +11,8 @@ mod engine;
 #[cfg(test)]
 mod fuzz;
 mod push;
+mod record;
+mod statements;
 
 use serde::Serialize;
 use ts_rs::TS;

@@ -3,6 +3,10 @@
 //! answer was lost is looked up before it is tried again, so nothing is made
 //! twice. A refusal stops that record's queue with the PSA's words; the
 //! other records go on.
+//!
+//! Each entry goes out in two steps: [`resolve`] turns the local records it
+//! names into PSA ids (here, the same for every PSA), then the connector
+//! builds its request from them ([`Connector::build_push`]).
 
 use std::collections::HashSet;
 
@@ -11,8 +15,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::apply::int;
-use super::connector::{Connector, Kind, PushFailure, PushOp, Scope, Selection};
+use super::connector::{Connector, Kind, PushFailure, PushOp, Resolved, Scope, Selection};
+use super::record::int_field;
 use super::{SyncError, SyncReport};
 use crate::db::Db;
 
@@ -56,9 +60,6 @@ fn role_of(connection: &Connection, resource: &Value) -> rusqlite::Result<Option
         .flatten())
 }
 
-const NO_ROLE: &str = "Autotask needs the service desk role of the person this is for, and it lists none for them: \
-     give them a service desk role in Autotask, then retry.";
-
 /// A ticket's PSA id: from the cache, or from the sent create of a ticket
 /// that lives only in the outbox (a restock request).
 fn ticket_psa(connection: &Connection, local: &Value) -> rusqlite::Result<Option<i64>> {
@@ -92,177 +93,138 @@ fn need(value: Option<i64>) -> Result<i64, NotReady> {
     value.ok_or(NotReady::Waiting)
 }
 
-/// Turns an entry into an operation with PSA ids.
-fn prepare(db: &Db, entry: &Entry) -> Result<Result<PushOp, NotReady>, SyncError> {
+/// The PSA ids of a list of local resources (those not in the PSA are left out).
+fn resources_psa(c: &Connection, list: &Value) -> rusqlite::Result<Vec<i64>> {
+    Ok(list
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|id| psa_of(c, "resources", id))
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+/// Turns an entry's local references into PSA ids: the generic half of a
+/// push (the connector builds the request from it). `NotReady::Waiting`
+/// while a record it names has not reached the PSA.
+fn resolve(c: &Connection, entry: &Entry) -> Result<Result<Resolved, NotReady>, SyncError> {
     let p = &entry.payload;
-    db.read(|c| -> Result<Result<PushOp, NotReady>, SyncError> {
-        let op = |target, body| PushOp {
-            key: entry.id,
-            entity: entry.entity.clone(),
-            operation: entry.operation.clone(),
-            target,
-            body,
-            data: None,
-        };
-        Ok(match (entry.entity.as_str(), entry.operation.as_str()) {
-            ("Ticket", "create") => {
-                let company = match p.get("company") {
-                    Some(Value::Number(n)) => n.as_i64(),
-                    other => psa_of(c, "customers", other.unwrap_or(&Value::Null))?,
-                };
-                let Some(company) = company else {
-                    return Ok(Err(NotReady::Refused("The customer of this ticket is not in the PSA.".into())));
-                };
-                let mut body = json!({
-                    "id": 0,
-                    "title": p["title"], "description": p["description"],
-                    "status": p["status"], "priority": p["priority"], "queueID": p["queueID"],
-                    "issueType": p["issueType"], "source": p["source"],
-                    "companyID": company,
-                    "companyLocationID": psa_of(c, "sites", &p["companyLocation"])?,
-                    "contactID": psa_of(c, "contacts", &p["contact"])?,
-                    "configurationItemID": psa_of(c, "devices", &p["configurationItem"])?,
-                    "assignedResourceID": psa_of(c, "resources", &p["assignedResource"])?,
-                    // The outbox key lets a lost create be found again.
-                    "externalID": entry.id.to_string(),
-                });
-                if !body["assignedResourceID"].is_null() {
-                    match role_of(c, &p["assignedResource"])? {
-                        Some(role) => body["assignedResourceRoleID"] = json!(role),
-                        None => return Ok(Err(NotReady::Refused(NO_ROLE.into()))),
-                    }
-                }
-                let secondary: Vec<i64> = p["secondaryResources"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|id| psa_of(c, "resources", id))
-                    .collect::<rusqlite::Result<Vec<_>>>()?
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                body["secondaryResourceIDs"] = json!(secondary);
-                Ok(op(None, body))
+    let mut resolved = Resolved {
+        key: entry.id,
+        entity: entry.entity.clone(),
+        operation: entry.operation.clone(),
+        payload: p.clone(),
+        ..Resolved::default()
+    };
+    match (entry.entity.as_str(), entry.operation.as_str()) {
+        ("Ticket", "create") => {
+            let company = match p.get("company") {
+                Some(Value::Number(n)) => n.as_i64(),
+                other => psa_of(c, "customers", other.unwrap_or(&Value::Null))?,
+            };
+            if company.is_none() {
+                return Ok(Err(NotReady::Refused("The customer of this ticket is not in the PSA.".into())));
             }
-            ("Ticket", "update") => match ticket_psa(c, &p["ticket"])? {
-                None => Err(NotReady::Waiting),
-                Some(ticket) => {
-                    let mut body = json!({ "id": ticket });
-                    if let Some(status) = p.get("status") {
-                        body["status"] = status.clone();
-                    }
-                    if let Some(resource) = p.get("assignedResource") {
-                        match psa_of(c, "resources", resource)? {
-                            Some(psa) => body["assignedResourceID"] = json!(psa),
-                            None => return Ok(Err(NotReady::Refused("That person is not in the PSA.".into()))),
-                        }
-                        match role_of(c, resource)? {
-                            Some(role) => body["assignedResourceRoleID"] = json!(role),
-                            None => return Ok(Err(NotReady::Refused(NO_ROLE.into()))),
-                        }
-                    }
-                    Ok(op(Some(ticket), body))
-                }
-            },
-            ("TicketNote", "create") => match ticket_psa(c, &p["ticket"])? {
-                None => Err(NotReady::Waiting),
-                Some(ticket) => {
-                    let note_type = p["noteType"].as_i64().or(c
-                        .query_row("SELECT value FROM picklist_values WHERE kind = 'note_type' ORDER BY sort_order LIMIT 1", [], |r| r.get(0))
-                        .optional()?);
-                    Ok(op(
-                        Some(ticket),
-                        json!({ "ticketID": ticket, "title": p["title"], "description": p["description"],
-                                "noteType": note_type.unwrap_or(1), "publish": p["publish"].as_i64().unwrap_or(2) }),
-                    ))
-                }
-            },
-            ("TimeEntry", operation) => {
-                let ticket = match need(ticket_psa(c, &p["ticket"])?) {
-                    Ok(ticket) => ticket,
-                    Err(wait) => return Ok(Err(wait)),
-                };
-                let resource = match psa_of(c, "resources", &p["resource"])? {
-                    Some(resource) => resource,
-                    None => return Ok(Err(NotReady::Refused("You are not linked to a PSA resource: choose who you are in Settings → Sync.".into()))),
-                };
-                let Some(role) = role_of(c, &p["resource"])? else {
-                    return Ok(Err(NotReady::Refused(NO_ROLE.into())));
-                };
-                // The payload's `roleID` is the work type, Autotask's billing code.
-                let mut body = json!({
-                    "ticketID": ticket, "resourceID": resource, "roleID": role, "billingCodeID": p["roleID"],
-                    "dateWorked": p["dateWorked"], "startDateTime": p["startDateTime"], "endDateTime": p["endDateTime"],
-                    "hoursWorked": p["hoursWorked"], "summaryNotes": p["summaryNotes"], "internalNotes": p["internalNotes"],
-                    "isNonBillable": p["isNonBillable"],
-                });
-                let mut target = None;
-                if operation == "update" {
-                    let own: Option<i64> = c
-                        .query_row("SELECT psa_id FROM time_entries WHERE id = ?1", [&entry.entity_id], |r| r.get(0))
-                        .optional()?
-                        .flatten();
-                    match own {
-                        Some(own) => {
-                            body["id"] = json!(own);
-                            target = Some(own);
-                        }
-                        None => return Ok(Err(NotReady::Waiting)),
-                    }
-                }
-                Ok(op(target, body))
+            resolved.company = company;
+            resolved.site = psa_of(c, "sites", &p["companyLocation"])?;
+            resolved.contact = psa_of(c, "contacts", &p["contact"])?;
+            resolved.device = psa_of(c, "devices", &p["configurationItem"])?;
+            resolved.resource = psa_of(c, "resources", &p["assignedResource"])?;
+            if resolved.resource.is_some() {
+                resolved.role = role_of(c, &p["assignedResource"])?;
             }
-            ("ServiceCall", "create") => {
-                let company = match need(psa_of(c, "customers", &p["company"])?) {
-                    Ok(company) => company,
-                    Err(wait) => return Ok(Err(wait)),
-                };
-                let mut tickets = Vec::new();
-                for ticket in p["tickets"].as_array().into_iter().flatten() {
-                    match ticket_psa(c, ticket)? {
-                        Some(psa) => tickets.push(psa),
-                        None => return Ok(Err(NotReady::Waiting)),
-                    }
+            resolved.secondary_resources = resources_psa(c, &p["secondaryResources"])?;
+        }
+        ("Ticket", "update") => {
+            let Some(ticket) = ticket_psa(c, &p["ticket"])? else { return Ok(Err(NotReady::Waiting)) };
+            (resolved.ticket, resolved.target) = (Some(ticket), Some(ticket));
+            if let Some(resource) = p.get("assignedResource") {
+                resolved.resource = psa_of(c, "resources", resource)?;
+                if resolved.resource.is_none() {
+                    return Ok(Err(NotReady::Refused("That person is not in the PSA.".into())));
                 }
-                let resources: Vec<i64> = p["resources"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|id| psa_of(c, "resources", id))
-                    .collect::<rusqlite::Result<Vec<_>>>()?
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                Ok(op(
-                    None,
-                    json!({ "id": 0, "companyID": company, "companyLocationID": psa_of(c, "sites", &p["companyLocation"])?,
-                            "startDateTime": p["startDateTime"], "endDateTime": p["endDateTime"], "description": p["description"],
-                            "status": 1, "ticketIDs": tickets, "resourceIDs": resources }),
-                ))
+                resolved.role = role_of(c, resource)?;
             }
-            ("TicketAttachment", "create") => match ticket_psa(c, &p["ticket"])? {
-                None => Err(NotReady::Waiting),
-                Some(ticket) => {
-                    let mut attachment = op(
-                        Some(ticket),
-                        json!({ "id": 0, "parentID": ticket, "attachmentType": "FILE_ATTACHMENT", "fullPath": p["fullPath"],
-                                "title": p["title"], "publish": p["publish"].as_i64().unwrap_or(1) }),
-                    );
-                    // Exactly the recorded, signed bytes: never a new rendering.
-                    match crate::reports::recorded_by_sha(c, p["sha256"].as_str().unwrap_or_default())? {
-                        Some(bytes) => attachment.data = Some(bytes),
-                        None => {
-                            let report = Uuid::parse_str(&entry.entity_id).map_err(|_| SyncError::Malformed("report id".into()))?;
-                            return Ok(Err(NotReady::Refused(format!(
-                                "The signed PDF of report {report} is not recorded here; save its PDF again to send it."
-                            ))));
-                        }
-                    }
-                    Ok(attachment)
+        }
+        ("TicketNote", "create") => {
+            let Some(ticket) = ticket_psa(c, &p["ticket"])? else { return Ok(Err(NotReady::Waiting)) };
+            (resolved.ticket, resolved.target) = (Some(ticket), Some(ticket));
+            resolved.note_type = p["noteType"].as_i64().or(c
+                .query_row(
+                    "SELECT value FROM picklist_values WHERE kind = 'note_type' ORDER BY sort_order LIMIT 1",
+                    [],
+                    |r| r.get(0),
+                )
+                .optional()?);
+        }
+        ("TimeEntry", operation) => {
+            let ticket = match need(ticket_psa(c, &p["ticket"])?) {
+                Ok(ticket) => ticket,
+                Err(wait) => return Ok(Err(wait)),
+            };
+            resolved.ticket = Some(ticket);
+            resolved.resource = psa_of(c, "resources", &p["resource"])?;
+            if resolved.resource.is_none() {
+                return Ok(Err(NotReady::Refused(
+                    "You are not linked to a PSA resource: choose who you are in Settings → Sync.".into(),
+                )));
+            }
+            resolved.role = role_of(c, &p["resource"])?;
+            if operation == "update" {
+                let own: Option<i64> = c
+                    .query_row("SELECT psa_id FROM time_entries WHERE id = ?1", [&entry.entity_id], |r| r.get(0))
+                    .optional()?
+                    .flatten();
+                match own {
+                    Some(own) => resolved.target = Some(own),
+                    None => return Ok(Err(NotReady::Waiting)),
                 }
-            },
-            (entity, operation) => Err(NotReady::Refused(format!("Fieldkit does not send a {operation} of {entity} yet."))),
-        })
+            }
+        }
+        ("ServiceCall", "create") => {
+            match need(psa_of(c, "customers", &p["company"])?) {
+                Ok(company) => resolved.company = Some(company),
+                Err(wait) => return Ok(Err(wait)),
+            };
+            for ticket in p["tickets"].as_array().into_iter().flatten() {
+                match ticket_psa(c, ticket)? {
+                    Some(psa) => resolved.tickets.push(psa),
+                    None => return Ok(Err(NotReady::Waiting)),
+                }
+            }
+            resolved.resources = resources_psa(c, &p["resources"])?;
+            resolved.site = psa_of(c, "sites", &p["companyLocation"])?;
+        }
+        ("TicketAttachment", "create") => {
+            let Some(ticket) = ticket_psa(c, &p["ticket"])? else { return Ok(Err(NotReady::Waiting)) };
+            (resolved.ticket, resolved.target) = (Some(ticket), Some(ticket));
+            // Exactly the recorded, signed bytes: never a new rendering.
+            match crate::reports::recorded_by_sha(c, p["sha256"].as_str().unwrap_or_default())? {
+                Some(bytes) => resolved.data = Some(bytes),
+                None => {
+                    let report =
+                        Uuid::parse_str(&entry.entity_id).map_err(|_| SyncError::Malformed("report id".into()))?;
+                    return Ok(Err(NotReady::Refused(format!(
+                        "The signed PDF of report {report} is not recorded here; save its PDF again to send it."
+                    ))));
+                }
+            }
+        }
+        (entity, operation) => {
+            return Ok(Err(NotReady::Refused(format!("Fieldkit does not send a {operation} of {entity} yet."))))
+        }
+    }
+    Ok(Ok(resolved))
+}
+
+/// Turns an entry into the connector's operation: PSA ids first, then the
+/// connector's request (which may refuse it).
+fn prepare<C: Connector>(db: &Db, connector: &C, entry: &Entry) -> Result<Result<PushOp, NotReady>, SyncError> {
+    Ok(match db.read(|c| resolve(c, entry))? {
+        Ok(resolved) => connector.build_push(resolved).map_err(NotReady::Refused),
+        Err(not_ready) => Err(not_ready),
     })
 }
 
@@ -402,7 +364,7 @@ async fn push_children<C: Connector>(
                     .map_err(|e| PushFailure::Transient(e.to_string()))?
                     .records
                     .iter()
-                    .any(|record| int(record, "resourceID") == resource.as_i64());
+                    .any(|record| int_field(record, "resourceID") == resource.as_i64());
                 if !exists {
                     connector.push(&link).await?;
                 }
@@ -440,7 +402,7 @@ pub(crate) async fn push_outbox<C: Connector>(
             report.waiting += 1;
             continue;
         }
-        let op = match prepare(db, entry)? {
+        let op = match prepare(db, connector, entry)? {
             Ok(op) => op,
             Err(NotReady::Waiting) => {
                 blocked.insert(key);

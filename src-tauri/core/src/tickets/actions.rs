@@ -36,7 +36,8 @@ pub(crate) fn write_note(
     now: DateTime<Utc>,
 ) -> Result<Uuid, TicketError> {
     // The ticket, me, my name and the default note type in one look-up: this
-    // is the durable path the benchmark measures.
+    // is the durable path the benchmark measures (elsewhere "me" is read
+    // with `settings::my_resource`, the same join).
     #[allow(clippy::type_complexity)]
     let (row, number, note_type, me, author_name): (i64, String, Option<i64>, Option<String>, Option<String>) = tx
         .prepare_cached(

@@ -7,6 +7,7 @@
 //! checks each `nextPageUrl`), at most [`MAX_PAGES`] of them, and never the
 //! same page twice: a server whose pages go round in a circle is stopped.
 
+mod body;
 pub mod client;
 
 use std::collections::{HashMap, HashSet};
@@ -18,7 +19,7 @@ use serde_json::{json, Value};
 
 pub use client::{check_url, Client, Endpoint, Failure, RetryPolicy, MAX_RESPONSE_BYTES};
 
-use super::connector::{Connector, Kind, Page, PushFailure, PushOp, Scope, Selection};
+use super::connector::{Connector, Kind, Page, PushFailure, PushOp, Resolved, Scope, Selection};
 use super::SyncError;
 use crate::picklists::{PicklistKind, PicklistValue};
 
@@ -303,6 +304,10 @@ impl Connector for Autotask {
             _ => {}
         }
         Ok(Page { records, next })
+    }
+
+    fn build_push(&self, resolved: Resolved) -> Result<PushOp, String> {
+        body::push_op(resolved)
     }
 
     async fn push(&self, op: &PushOp) -> Result<i64, PushFailure> {
