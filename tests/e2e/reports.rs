@@ -108,6 +108,7 @@ fn a_signed_report_is_sealed_rendered_to_pdf_and_a_changed_byte_is_caught() {
             let shown = app.text_of("settings-seal-key").await?;
             let key = shown.trim_start_matches("Ed25519").trim().to_string();
             ensure(app.text_of("settings-seal-fingerprint").await?.len() >= 39, "the key's fingerprint is shown")?;
+            app.scroll_to("settings-seal-fingerprint").await?;
             app.keep_screenshot("settings-seal-key").await;
             let elsewhere = tempfile::tempdir()?;
             let cli = Command::new(app_binary())

@@ -229,6 +229,18 @@ impl App {
         }
     }
 
+    /// Scrolls the element with this `data-testid` into the middle of its view.
+    pub async fn scroll_to(&self, id: &str) -> TestResult {
+        let element = self.testid(id).await?;
+        resend(async || {
+            self.client
+                .execute("arguments[0].scrollIntoView({ block: 'center' })", vec![serde_json::to_value(&element)?])
+                .await?;
+            Ok(())
+        })
+        .await
+    }
+
     /// Chooses the option with this visible text in the `<select>` with this `data-testid`.
     pub async fn choose(&self, id: &str, label: &str) -> TestResult {
         eprintln!("[e2e] choose {label:?} in {id}");
