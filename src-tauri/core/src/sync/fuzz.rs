@@ -177,6 +177,32 @@ proptest! {
         }
     }
 
+    /// Picklists (`entityInformation/fields`) and error bodies as the PSA
+    /// may send them: a clear error or what could be read, never a panic;
+    /// stored error text stays bounded; picklists apply or fail whole.
+    #[test]
+    fn picklists_and_error_bodies_of_any_shape(info in value(), body in ".{0,300}", bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+        let db = sample_db();
+        for entity in ["Tickets", "TicketNotes"] {
+            for info in [info.clone(), json!({ "fields": [ { "name": "status", "isPickList": true, "picklistValues": [info.clone(), { "value": "x", "label": 1 }, { "value": "7", "label": "Seven" }] } ] })] {
+                match super::autotask::picklist_values(entity, &info) {
+                    Ok(values) => {
+                        let before = counts(&db);
+                        let applied = db.write(|tx| super::apply::apply_picklists(tx, &values));
+                        if applied.is_err() {
+                            prop_assert_eq!(counts(&db), before);
+                        }
+                    }
+                    Err(error) => prop_assert!(!error.to_string().is_empty()),
+                }
+            }
+        }
+        for text in [body.clone(), String::from_utf8_lossy(&bytes).into_owned(), json!({ "errors": [body.repeat(20), info] }).to_string()] {
+            let said = super::autotask::client::error_text(&text);
+            prop_assert!(said.chars().count() <= 2_000);
+        }
+    }
+
     /// A stored conflict base that is not an object (damaged, or written by
     /// another version) must not panic the merge the sync runs.
     #[test]

@@ -241,32 +241,40 @@ impl Autotask {
     }
 }
 
+/// The picklist values of one entity's `entityInformation/fields` answer;
+/// values without a number or a label are skipped.
+pub(crate) fn picklist_values(entity: &str, info: &Value) -> Result<Vec<PicklistValue>, SyncError> {
+    let fields = field(info, "fields")
+        .and_then(Value::as_array)
+        .ok_or_else(|| SyncError::Malformed(format!("{entity} field information has no fields")))?;
+    let mut values = Vec::new();
+    for described in fields {
+        let Some(name) = field(described, "name").and_then(Value::as_str) else { continue };
+        let Some(kind) = picklist_kind(entity, name) else { continue };
+        for item in field(described, "picklistValues").and_then(Value::as_array).into_iter().flatten() {
+            let value = field(item, "value").and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()));
+            let (Some(value), Some(label)) = (value, field(item, "label").and_then(Value::as_str)) else {
+                continue;
+            };
+            values.push(PicklistValue {
+                kind,
+                value,
+                label: label.to_string(),
+                meaning: None,
+                is_active: field(item, "isActive").and_then(Value::as_bool).unwrap_or(true),
+                sort_order: field(item, "sortOrder").and_then(Value::as_i64).unwrap_or(0),
+            });
+        }
+    }
+    Ok(values)
+}
+
 impl Connector for Autotask {
     async fn picklists(&self) -> Result<Vec<PicklistValue>, SyncError> {
         let mut values = Vec::new();
         for entity in ["Tickets", "TicketNotes"] {
             let info = self.client.call(Method::GET, &format!("{entity}/entityInformation/fields"), None, true).await?;
-            let fields = field(&info, "fields")
-                .and_then(Value::as_array)
-                .ok_or_else(|| SyncError::Malformed(format!("{entity} field information has no fields")))?;
-            for described in fields {
-                let Some(name) = field(described, "name").and_then(Value::as_str) else { continue };
-                let Some(kind) = picklist_kind(entity, name) else { continue };
-                for item in field(described, "picklistValues").and_then(Value::as_array).into_iter().flatten() {
-                    let value = field(item, "value").and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()));
-                    let (Some(value), Some(label)) = (value, field(item, "label").and_then(Value::as_str)) else {
-                        continue;
-                    };
-                    values.push(PicklistValue {
-                        kind,
-                        value,
-                        label: label.to_string(),
-                        meaning: None,
-                        is_active: field(item, "isActive").and_then(Value::as_bool).unwrap_or(true),
-                        sort_order: field(item, "sortOrder").and_then(Value::as_i64).unwrap_or(0),
-                    });
-                }
-            }
+            values.extend(picklist_values(entity, &info)?);
         }
         Ok(values)
     }
