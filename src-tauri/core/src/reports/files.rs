@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::pdf::render;
-use super::seal::{key_problems, signing_key};
+use super::seal_key::{key_problems, signing_key};
 use super::sealed_pdf::{check_pdf, hex, sign_pdf, SealBlock};
 use super::store::read_report;
 use super::{Paper, ReportError, ServiceReport, Verification};

@@ -5,6 +5,7 @@ mod canonical;
 mod files;
 mod pdf;
 mod seal;
+mod seal_key;
 mod sealed_pdf;
 mod store;
 
@@ -21,7 +22,8 @@ use crate::vault::VaultError;
 pub(crate) use files::recorded_by_sha;
 pub use files::{export_pdf, verify_pdf, verify_pdf_with_key};
 pub use pdf::{render_pdf, Paper};
-pub use seal::{seal_key, seal_public_key, seal_report, signature_svg, verify_report, SealKey, Verification};
+pub use seal::{seal_report, signature_svg, verify_report, Verification};
+pub use seal_key::{seal_key, seal_public_key, SealKey};
 pub use sealed_pdf::key_fingerprint;
 pub use store::{create_correction, create_report, get_report, list_reports, save_report_draft, stamp_report};
 

@@ -8,8 +8,8 @@
 //! differs.
 
 use chrono::{DateTime, Utc};
-use ed25519_dalek::{Signature, Signer, SigningKey};
-use rusqlite::{params, Connection, OptionalExtension};
+use ed25519_dalek::{Signature, Signer};
+use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use super::canonical::{canonical_json, format_of, FORMAT};
 use super::files::record_sealed_pdf;
+use super::seal_key::{key_problems, signing_key};
 use super::sealed_pdf::{hex, public_key, unhex};
 use super::store::read_report;
 use super::{Paper, ReportError, ServiceReport, SignatureInput, StrokePoint};
@@ -45,39 +46,6 @@ pub fn signature_svg(strokes: &[Vec<StrokePoint>]) -> String {
 
 fn sha256_hex(text: &str) -> String {
     hex(&Sha256::digest(text.as_bytes()))
-}
-
-/// The installation's stored signing key, if any: the vault decrypts the
-/// seed, and the public key stored beside it must be the seed's own.
-fn stored_key(connection: &Connection, vault: &Vault) -> Result<Option<SigningKey>, ReportError> {
-    let stored: Option<(String, Vec<u8>)> = connection
-        .query_row("SELECT public_key, sealed_secret FROM seal_keys WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let Some((public, sealed)) = stored else { return Ok(None) };
-    let secret = vault.decrypt(&sealed, "seal key")?;
-    let bytes = unhex(&secret).filter(|b| b.len() == 32).ok_or(crate::vault::VaultError::Tampered)?;
-    let mut seed = [0u8; 32];
-    seed.copy_from_slice(&bytes);
-    let key = SigningKey::from_bytes(&seed);
-    if hex(key.verifying_key().as_bytes()) != public {
-        return Err(ReportError::KeyReplaced);
-    }
-    Ok(Some(key))
-}
-
-/// The installation's signing key, made (and stored encrypted) on first use.
-pub(crate) fn signing_key(connection: &Connection, vault: &Vault) -> Result<SigningKey, ReportError> {
-    if let Some(key) = stored_key(connection, vault)? {
-        return Ok(key);
-    }
-    let seed: [u8; 32] = crate::vault::random_bytes::<32>();
-    let key = SigningKey::from_bytes(&seed);
-    let sealed = vault.encrypt(&hex(&seed), "seal key")?;
-    connection.execute(
-        "INSERT INTO seal_keys (id, public_key, sealed_secret) VALUES (1, ?1, ?2)",
-        params![hex(key.verifying_key().as_bytes()), sealed],
-    )?;
-    Ok(key)
 }
 
 /// Records the stock parts of the report as "used" (in the sealing
@@ -151,28 +119,6 @@ fn record_parts_used(
     }
     stock::append_movements(tx, &movements, now)?;
     Ok(())
-}
-
-/// The public half of the sealing key, for the office to trust (Settings).
-pub fn seal_public_key(db: &Db) -> Result<Option<String>, ReportError> {
-    Ok(db.read(|connection| {
-        connection.query_row("SELECT public_key FROM seal_keys WHERE id = 1", [], |r| r.get(0)).optional()
-    })?)
-}
-
-/// The installation's public sealing key as Settings shows it.
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
-pub struct SealKey {
-    /// Ed25519, 64 hex digits: what `fieldkit verify <file.pdf> --key` takes.
-    pub public_key: String,
-    /// A short form to read out over the phone: the first 16 bytes of its SHA-256.
-    pub fingerprint: String,
-}
-
-pub fn seal_key(db: &Db) -> Result<Option<SealKey>, ReportError> {
-    Ok(seal_public_key(db)?
-        .map(|public_key| SealKey { fingerprint: super::sealed_pdf::key_fingerprint(&public_key), public_key }))
 }
 
 /// Signs and seals the report; from now on it is read-only.
@@ -326,37 +272,6 @@ fn content_problems(report: &ServiceReport, content: &str) -> Vec<String> {
             .collect(),
         _ => vec!["The signed content cannot be read.".into()],
     }
-}
-
-/// Whether `sealed_with` is this installation's key, as far as can be told.
-pub(crate) fn key_problems(
-    connection: &Connection,
-    vault: Option<&Vault>,
-    sealed_with: &str,
-) -> Result<Vec<String>, ReportError> {
-    let installation: Option<String> =
-        connection.query_row("SELECT public_key FROM seal_keys WHERE id = 1", [], |r| r.get(0)).optional()?;
-    let Some(installation) = installation else {
-        return Ok(vec!["This installation has no sealing key, so the seal cannot be checked against it.".into()]);
-    };
-    let mut problems = Vec::new();
-    if !installation.eq_ignore_ascii_case(sealed_with) {
-        problems.push("The report was sealed with another key than this installation's.".into());
-    }
-    if let Some(vault) = vault {
-        match stored_key(connection, vault) {
-            Ok(_) => {}
-            // A locked vault cannot say more; the stored key was compared above.
-            Err(ReportError::Vault(crate::vault::VaultError::Locked | crate::vault::VaultError::NotSetUp)) => {}
-            Err(ReportError::KeyReplaced) => problems
-                .push("This installation's sealing key record was replaced: it is not the key the vault holds.".into()),
-            Err(ReportError::Vault(_)) => {
-                problems.push("This installation's sealing key cannot be opened: it was replaced or damaged.".into())
-            }
-            Err(other) => return Err(other),
-        }
-    }
-    Ok(problems)
 }
 
 #[cfg(test)]
