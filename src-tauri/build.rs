@@ -1,87 +1,20 @@
 //! Generates the Tauri context and one `allow-<command>` permission per app
 //! command, so `capabilities/` can grant exactly the commands the UI uses.
 
-/// Every command the shell registers; keep in step with `commands::handler`.
-const COMMANDS: &[&str] = &[
-    "database_status",
-    "database_move_aside",
-    "customers_list",
-    "customer_get",
-    "customer_save",
-    "resources_list",
-    "sample_data_load",
-    "contact_open",
-    "tickets_list",
-    "ticket_view_counts",
-    "ticket_get",
-    "tickets_search",
-    "ticket_add_note",
-    "ticket_change_status",
-    "ticket_take",
-    "ticket_schedule",
-    "ticket_send_scheduling_link",
-    "ticket_raise_noticed",
-    "discrepancy_report_file",
-    "picklists_list",
-    "schedule_agenda",
-    "outbox_list",
-    "settings_get",
-    "settings_save",
-    "timer_get",
-    "timer_start",
-    "timer_pause",
-    "timer_resume",
-    "timer_stop",
-    "time_entry_save",
-    "time_placeholder_save",
-    "time_placeholders_list",
-    "time_week",
-    "time_weekly_check",
-    "vault_status",
-    "vault_set_up",
-    "vault_unlock",
-    "vault_lock",
-    "vault_set_idle_lock",
-    "vault_reset_preview",
-    "vault_reset",
-    "change_forms",
-    "devices_list",
-    "changes_list",
-    "change_save",
-    "change_history",
-    "change_secret",
-    "change_copy_secret",
-    "change_post_to_ticket",
-    "changes_export",
-    "reports_list",
-    "report_create",
-    "report_get",
-    "report_correct",
-    "report_save_draft",
-    "report_stamp",
-    "report_seal",
-    "report_verify",
-    "seal_public_key",
-    "report_pdf",
-    "report_pdf_save_as",
-    "report_pdf_open",
-    "stock_list",
-    "stock_item_save",
-    "stock_item_history",
-    "stock_record",
-    "stock_take",
-    "stock_usage",
-    "sync_settings_get",
-    "sync_settings_save",
-    "sync_test",
-    "sync_now",
-    "sync_overview",
-    "sync_retry",
-    "sync_conflicts",
-    "sync_resolve",
-];
+// `with_commands!`: the one list of commands, shared with `commands::handler`.
+include!("src/commands/list.rs");
+
+/// The commands' names, from `file::command` paths.
+macro_rules! names {
+    ($($file:ident::$command:ident),* $(,)?) => {
+        &[$(stringify!($command)),*]
+    };
+}
+
+const COMMANDS: &[&str] = with_commands!(names);
 
 fn main() {
+    println!("cargo:rerun-if-changed=src/commands/list.rs");
     tauri_build::try_build(
         tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
     )

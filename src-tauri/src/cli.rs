@@ -147,7 +147,7 @@ fn sync(args: &[String]) -> i32 {
         eprintln!("The vault holding the PSA credentials could not be opened (set up the sync in the app first).");
         return 1;
     }
-    let now = crate::commands::now();
+    let now = fieldkit_core::clock::now();
     let (connector, scope) = match sync::connect(&db, &vault, Default::default(), now) {
         Ok(pair) => pair,
         Err(error) => {

@@ -17,7 +17,7 @@ pub fn start<R: Runtime>(app: AppHandle<R>, database: Arc<AppDatabase>) {
         std::thread::sleep(Duration::from_secs(5));
         loop {
             if let Ok(db) = database.db() {
-                if let Ok(placeholders) = open_placeholders(&db, crate::commands::now()) {
+                if let Ok(placeholders) = open_placeholders(&db, fieldkit_core::clock::now()) {
                     for entry in placeholders.into_iter().filter(|entry| entry.overdue) {
                         if announced.insert(entry.id) {
                             let shown = app

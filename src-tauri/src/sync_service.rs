@@ -6,18 +6,19 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use fieldkit_core::app_database::AppDatabase;
+use fieldkit_core::clock::now;
 use fieldkit_core::sync::{self, SyncError, SyncProgress};
 use fieldkit_core::vault::Vault;
 use tokio::sync::Notify;
-
-use crate::commands::now;
 
 /// What commands need of the background sync.
 #[derive(Clone, Default)]
 pub struct SyncService {
     pub progress: Arc<Mutex<SyncProgress>>,
     wake: Arc<Notify>,
-    /// One cycle at a time (the background task or `fieldkit sync --once`).
+    /// One cycle at a time in this process. Across processes (a
+    /// `fieldkit sync --once` beside the app) the core's OS file lock on
+    /// `sync.lock` keeps a second cycle out; both answer `SyncError::Busy`.
     running: Arc<tokio::sync::Mutex<()>>,
 }
 

@@ -6,6 +6,7 @@
 
 pub mod app_database;
 pub mod changes;
+pub mod clock;
 pub mod customers;
 pub mod data_dir;
 pub mod db;

@@ -77,10 +77,10 @@ impl From<VaultError> for ErrorPayload {
         match error {
             VaultError::Invalid(fields) => ErrorPayload::validation(fields),
             VaultError::Db(db) => db.into(),
-            VaultError::WrongPassphrase => {
-                ErrorPayload::validation(vec![FieldError { field: "passphrase".into(), message: error.to_string() }])
-            }
-            other => ErrorPayload::new(ErrorCode::Internal, other.to_string()),
+            VaultError::WrongPassphrase => ErrorPayload::field("passphrase", error.to_string()),
+            VaultError::Locked => ErrorPayload::new(ErrorCode::VaultLocked, error.to_string()),
+            VaultError::NotSetUp => ErrorPayload::new(ErrorCode::VaultNotSetUp, error.to_string()),
+            other => ErrorPayload::internal(other.to_string()),
         }
     }
 }

@@ -1,15 +1,24 @@
 //! The IPC commands: each unpacks its arguments, calls one core function off
-//! the main thread and returns. Errors cross as `ErrorPayload`.
+//! the main thread and returns. Errors cross as `ErrorPayload`. One file per
+//! area, named like the core module the commands call; `list.rs` names every
+//! command once.
 
 mod changes;
 mod customers;
 mod database;
+mod devices;
+mod outbox;
+mod picklists;
 mod reports;
+mod resources;
+mod sample_data;
+mod schedule;
 mod settings;
 mod stock;
 mod sync;
 mod tickets;
 mod time;
+mod vault;
 
 use std::sync::Arc;
 
@@ -17,108 +26,124 @@ use fieldkit_core::app_database::AppDatabase;
 use fieldkit_core::{Db, ErrorPayload};
 use tauri::{ipc::Invoke, State, Wry};
 
-/// The registered commands; `build.rs` lists the same names for permissions.
+// `with_commands!`: the one list of commands (`build.rs` reads it too).
+include!("list.rs");
+
+/// Registers `file::command` paths.
+macro_rules! handler_of {
+    ($($file:ident::$command:ident),* $(,)?) => {
+        tauri::generate_handler![$($file::$command),*]
+    };
+}
+
+/// The registered commands: every one in `list.rs`.
 pub fn handler() -> impl Fn(Invoke<Wry>) -> bool + Send + Sync + 'static {
-    tauri::generate_handler![
-        database::database_status,
-        database::database_move_aside,
-        customers::customers_list,
-        customers::customer_get,
-        customers::customer_save,
-        customers::resources_list,
-        customers::sample_data_load,
-        customers::contact_open,
-        tickets::tickets_list,
-        tickets::ticket_view_counts,
-        tickets::ticket_get,
-        tickets::tickets_search,
-        tickets::ticket_add_note,
-        tickets::ticket_change_status,
-        tickets::ticket_take,
-        tickets::ticket_schedule,
-        tickets::ticket_send_scheduling_link,
-        tickets::ticket_raise_noticed,
-        tickets::discrepancy_report_file,
-        tickets::picklists_list,
-        tickets::schedule_agenda,
-        tickets::outbox_list,
-        settings::settings_get,
-        settings::settings_save,
-        time::timer_get,
-        time::timer_start,
-        time::timer_pause,
-        time::timer_resume,
-        time::timer_stop,
-        time::time_entry_save,
-        time::time_placeholder_save,
-        time::time_placeholders_list,
-        time::time_week,
-        time::time_weekly_check,
-        changes::vault_status,
-        changes::vault_set_up,
-        changes::vault_unlock,
-        changes::vault_lock,
-        changes::vault_set_idle_lock,
-        changes::vault_reset_preview,
-        changes::vault_reset,
-        changes::change_forms,
-        changes::devices_list,
-        changes::changes_list,
-        changes::change_save,
-        changes::change_history,
-        changes::change_secret,
-        changes::change_copy_secret,
-        changes::change_post_to_ticket,
-        changes::changes_export,
-        reports::reports_list,
-        reports::report_create,
-        reports::report_get,
-        reports::report_correct,
-        reports::report_save_draft,
-        reports::report_stamp,
-        reports::report_seal,
-        reports::report_verify,
-        reports::seal_public_key,
-        reports::report_pdf,
-        reports::report_pdf_save_as,
-        reports::report_pdf_open,
-        stock::stock_list,
-        stock::stock_item_save,
-        stock::stock_item_history,
-        stock::stock_record,
-        stock::stock_take,
-        stock::stock_usage,
-        sync::sync_settings_get,
-        sync::sync_settings_save,
-        sync::sync_test,
-        sync::sync_now,
-        sync::sync_overview,
-        sync::sync_retry,
-        sync::sync_conflicts,
-        sync::sync_resolve,
-    ]
+    with_commands!(handler_of)
 }
 
-type AppState<'a> = State<'a, Arc<AppDatabase>>;
-
-/// The app's clock: the system's, moved by `FIELDKIT_CLOCK_OFFSET_MINUTES`
-/// when set (end-to-end tests move time forward across restarts with it) —
-/// at most seven days, and in a release build only with
-/// `FIELDKIT_TEST_SWITCHES=1` (see `fieldkit_core::test_switches`).
-pub fn now() -> chrono::DateTime<chrono::Utc> {
-    static OFFSET: std::sync::OnceLock<chrono::Duration> = std::sync::OnceLock::new();
-    let offset = OFFSET.get_or_init(fieldkit_core::test_switches::clock_offset_from_env);
-    chrono::Utc::now() + *offset
-}
+/// The app's database, as a command receives it (open, or failed with a reason).
+type DatabaseHandle<'a> = State<'a, Arc<AppDatabase>>;
+/// The vault (the key that opens secrets, in memory while unlocked).
+type VaultHandle<'a> = State<'a, Arc<fieldkit_core::vault::Vault>>;
 
 /// Runs `work` on the blocking pool with the open database.
-async fn with_db<T, F>(state: AppState<'_>, work: F) -> Result<T, ErrorPayload>
+async fn with_db<T, F>(database: DatabaseHandle<'_>, work: F) -> Result<T, ErrorPayload>
 where
     T: Send + 'static,
     F: FnOnce(&Db) -> Result<T, ErrorPayload> + Send + 'static,
 {
-    let db = state.db()?;
+    let db = database.db()?;
     tauri::async_runtime::spawn_blocking(move || work(&db))
         .await
         .map_err(|error| ErrorPayload::internal(format!("The operation stopped unexpectedly: {error}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    macro_rules! names {
+        ($($file:ident::$command:ident),* $(,)?) => {
+            &[$(stringify!($command)),*]
+        };
+    }
+
+    /// The commands `handler()` registers and `build.rs` makes permissions for.
+    const COMMANDS: &[&str] = with_commands!(names);
+
+    fn read(relative: &str) -> String {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+        std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+    }
+
+    /// `allow-<command>` in the main window's capability, as command names.
+    fn granted() -> Vec<String> {
+        let capability: serde_json::Value = serde_json::from_str(&read("capabilities/default.json")).unwrap();
+        capability["permissions"]
+            .as_array()
+            .expect("a permissions list")
+            .iter()
+            .map(|permission| {
+                let permission = permission.as_str().expect("permissions by name only");
+                let command = permission.strip_prefix("allow-").unwrap_or_else(|| {
+                    panic!("the window may call Fieldkit's commands and nothing else, not {permission:?}")
+                });
+                command.replace('-', "_")
+            })
+            .collect()
+    }
+
+    /// The command names `backend.ts` invokes.
+    fn invoked() -> Vec<String> {
+        let backend = read("../ui/src/lib/backend.ts");
+        backend
+            .split("invoke(")
+            .skip(1)
+            .filter_map(|call| {
+                let quoted = call.strip_prefix('"')?;
+                Some(quoted[..quoted.find('"')?].to_string())
+            })
+            .collect()
+    }
+
+    /// The commands `build.rs` made permissions for (`permissions/autogenerated/`;
+    /// the build adds files, a renamed command's old file is removed by hand).
+    fn permitted() -> Vec<String> {
+        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("permissions/autogenerated");
+        std::fs::read_dir(&folder)
+            .unwrap_or_else(|error| panic!("{}: {error}", folder.display()))
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|extension| extension == "toml"))
+            .map(|path| path.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect()
+    }
+
+    fn set(names: &[impl AsRef<str>], what: &str) -> BTreeSet<String> {
+        let mut seen = BTreeSet::new();
+        for name in names {
+            assert!(seen.insert(name.as_ref().to_string()), "{} twice in {what}", name.as_ref());
+        }
+        seen
+    }
+
+    #[test]
+    fn the_handler_the_permissions_the_capability_and_the_ui_name_the_same_commands() {
+        assert!(read("build.rs").contains(r#"include!("src/commands/list.rs")"#), "build.rs reads the one list");
+        let registered = set(COMMANDS, "commands/list.rs");
+        let mut disagreements = Vec::new();
+        for (names, what) in [
+            (permitted(), "permissions/autogenerated/"),
+            (granted(), "capabilities/default.json"),
+            (invoked(), "ui/src/lib/backend.ts"),
+        ] {
+            let other = set(&names, what);
+            let missing: Vec<_> = registered.difference(&other).collect();
+            let unknown: Vec<_> = other.difference(&registered).collect();
+            if !missing.is_empty() || !unknown.is_empty() {
+                disagreements.push(format!("{what}: missing {missing:?}, not in commands/list.rs {unknown:?}"));
+            }
+        }
+        assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    }
 }

@@ -3,14 +3,14 @@
 use fieldkit_core::settings::{self, Settings};
 use fieldkit_core::ErrorPayload;
 
-use super::{with_db, AppState};
+use super::{with_db, DatabaseHandle};
 
 #[tauri::command]
-pub async fn settings_get(state: AppState<'_>) -> Result<Settings, ErrorPayload> {
-    with_db(state, |db| Ok(settings::get_settings(db)?)).await
+pub async fn settings_get(database: DatabaseHandle<'_>) -> Result<Settings, ErrorPayload> {
+    with_db(database, |db| Ok(settings::get_settings(db)?)).await
 }
 
 #[tauri::command]
-pub async fn settings_save(state: AppState<'_>, settings: Settings) -> Result<Settings, ErrorPayload> {
-    with_db(state, move |db| Ok(settings::save_settings(db, &settings)?)).await
+pub async fn settings_save(database: DatabaseHandle<'_>, settings: Settings) -> Result<Settings, ErrorPayload> {
+    with_db(database, move |db| Ok(settings::save_settings(db, &settings)?)).await
 }

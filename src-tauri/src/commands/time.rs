@@ -1,63 +1,67 @@
 //! Time: the timer, time entries, placeholders, my week and the weekly check.
 
+use fieldkit_core::clock::now;
 use fieldkit_core::time::{
     self, MyWeek, PlaceholderDraft, RunningTimer, RunningTimerChoice, SavedTime, TimeEntry, TimeEntryDraft,
     TimerStarted, TimerTarget, WeekQuery, WeeklyCheck,
 };
 use fieldkit_core::ErrorPayload;
 
-use super::{now, with_db, AppState};
+use super::{with_db, DatabaseHandle};
 
 #[tauri::command]
-pub async fn timer_get(state: AppState<'_>) -> Result<Option<RunningTimer>, ErrorPayload> {
-    with_db(state, |db| Ok(time::current_timer(db, now())?)).await
+pub async fn timer_get(database: DatabaseHandle<'_>) -> Result<Option<RunningTimer>, ErrorPayload> {
+    with_db(database, |db| Ok(time::current_timer(db, now())?)).await
 }
 
 #[tauri::command]
 pub async fn timer_start(
-    state: AppState<'_>,
+    database: DatabaseHandle<'_>,
     target: TimerTarget,
     if_running: Option<RunningTimerChoice>,
 ) -> Result<TimerStarted, ErrorPayload> {
-    with_db(state, move |db| Ok(time::start_timer(db, &target, if_running, now())?)).await
+    with_db(database, move |db| Ok(time::start_timer(db, &target, if_running, now())?)).await
 }
 
 #[tauri::command]
-pub async fn timer_pause(state: AppState<'_>) -> Result<RunningTimer, ErrorPayload> {
-    with_db(state, |db| Ok(time::pause_timer(db, now())?)).await
+pub async fn timer_pause(database: DatabaseHandle<'_>) -> Result<RunningTimer, ErrorPayload> {
+    with_db(database, |db| Ok(time::pause_timer(db, now())?)).await
 }
 
 #[tauri::command]
-pub async fn timer_resume(state: AppState<'_>) -> Result<RunningTimer, ErrorPayload> {
-    with_db(state, |db| Ok(time::resume_timer(db, now())?)).await
+pub async fn timer_resume(database: DatabaseHandle<'_>) -> Result<RunningTimer, ErrorPayload> {
+    with_db(database, |db| Ok(time::resume_timer(db, now())?)).await
 }
 
 #[tauri::command]
-pub async fn timer_stop(state: AppState<'_>) -> Result<TimeEntryDraft, ErrorPayload> {
-    with_db(state, |db| Ok(time::stop_timer(db, now())?)).await
+pub async fn timer_stop(database: DatabaseHandle<'_>) -> Result<TimeEntryDraft, ErrorPayload> {
+    with_db(database, |db| Ok(time::stop_timer(db, now())?)).await
 }
 
 #[tauri::command]
-pub async fn time_entry_save(state: AppState<'_>, draft: TimeEntryDraft) -> Result<SavedTime, ErrorPayload> {
-    with_db(state, move |db| Ok(time::save_time_entry(db, &draft, now())?)).await
+pub async fn time_entry_save(database: DatabaseHandle<'_>, draft: TimeEntryDraft) -> Result<SavedTime, ErrorPayload> {
+    with_db(database, move |db| Ok(time::save_time_entry(db, &draft, now())?)).await
 }
 
 #[tauri::command]
-pub async fn time_placeholder_save(state: AppState<'_>, draft: PlaceholderDraft) -> Result<TimeEntry, ErrorPayload> {
-    with_db(state, move |db| Ok(time::save_placeholder(db, &draft, now())?)).await
+pub async fn time_placeholder_save(
+    database: DatabaseHandle<'_>,
+    draft: PlaceholderDraft,
+) -> Result<TimeEntry, ErrorPayload> {
+    with_db(database, move |db| Ok(time::save_placeholder(db, &draft, now())?)).await
 }
 
 #[tauri::command]
-pub async fn time_placeholders_list(state: AppState<'_>) -> Result<Vec<TimeEntry>, ErrorPayload> {
-    with_db(state, |db| Ok(time::open_placeholders(db, now())?)).await
+pub async fn time_placeholders_list(database: DatabaseHandle<'_>) -> Result<Vec<TimeEntry>, ErrorPayload> {
+    with_db(database, |db| Ok(time::open_placeholders(db, now())?)).await
 }
 
 #[tauri::command]
-pub async fn time_week(state: AppState<'_>, query: WeekQuery) -> Result<MyWeek, ErrorPayload> {
-    with_db(state, move |db| Ok(time::my_week(db, &query, now())?)).await
+pub async fn time_week(database: DatabaseHandle<'_>, query: WeekQuery) -> Result<MyWeek, ErrorPayload> {
+    with_db(database, move |db| Ok(time::my_week(db, &query, now())?)).await
 }
 
 #[tauri::command]
-pub async fn time_weekly_check(state: AppState<'_>, query: WeekQuery) -> Result<WeeklyCheck, ErrorPayload> {
-    with_db(state, move |db| Ok(time::weekly_check(db, &query, now())?)).await
+pub async fn time_weekly_check(database: DatabaseHandle<'_>, query: WeekQuery) -> Result<WeeklyCheck, ErrorPayload> {
+    with_db(database, move |db| Ok(time::weekly_check(db, &query, now())?)).await
 }

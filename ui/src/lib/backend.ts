@@ -66,6 +66,8 @@ import type { CustomerQuery } from "./bindings/CustomerQuery";
 import type { CustomerSummary } from "./bindings/CustomerSummary";
 import type { DatabaseStatus } from "./bindings/DatabaseStatus";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
+import type { Exported } from "./bindings/Exported";
+import type { SavedPdf } from "./bindings/SavedPdf";
 import type { Resource } from "./bindings/Resource";
 import type { SampleDataSummary } from "./bindings/SampleDataSummary";
 
@@ -86,6 +88,7 @@ export interface Backend {
   ticketChangeStatus(id: string, status: number): Promise<TicketDetail>;
   ticketTake(id: string): Promise<TicketDetail>;
   ticketSchedule(draft: AppointmentDraft): Promise<TicketDetail>;
+  /** Posts a customer-visible note with my scheduling link. */
   ticketSendSchedulingLink(id: string): Promise<TicketDetail>;
   ticketRaiseNoticed(draft: NoticedTicketDraft): Promise<TicketDetail>;
   discrepancyReportFile(draft: DiscrepancyDraft): Promise<TicketDetail>;
@@ -125,7 +128,7 @@ export interface Backend {
   /** Copies a secret to the clipboard in Rust (it never reaches the UI); cleared later. */
   changeCopySecret(id: string): Promise<CopiedSecret>;
   changePostToTicket(id: string): Promise<void>;
-  changesExport(customerId: string, from: string | null, to: string | null, format: ExportFormat): Promise<{ path: string }>;
+  changesExport(customerId: string, from: string | null, to: string | null, format: ExportFormat): Promise<Exported>;
   reportsList(ticketId: string | null): Promise<ServiceReport[]>;
   reportCreate(ticketId: string): Promise<ServiceReport>;
   reportGet(id: string): Promise<ServiceReport>;
@@ -135,9 +138,9 @@ export interface Backend {
   reportSeal(id: string, signature: SignatureInput): Promise<ServiceReport>;
   reportVerify(id: string): Promise<Verification>;
   sealPublicKey(): Promise<SealKey | null>;
-  reportPdf(id: string, paper: Paper): Promise<{ path: string; bytes: number }>;
+  reportPdf(id: string, paper: Paper): Promise<SavedPdf>;
   /** Asks where to save (system dialog) and opens the file; null when cancelled. */
-  reportPdfSaveAs(id: string, paper: Paper): Promise<{ path: string; bytes: number } | null>;
+  reportPdfSaveAs(id: string, paper: Paper): Promise<SavedPdf | null>;
   reportPdfOpen(path: string): Promise<void>;
   stockList(): Promise<StockList>;
   stockItemSave(draft: StockItemDraft): Promise<StockItem>;
@@ -172,7 +175,7 @@ export const tauriBackend: Backend = {
   ticketChangeStatus: (id, status) => invoke("ticket_change_status", { id, status }),
   ticketTake: (id) => invoke("ticket_take", { id }),
   ticketSchedule: (draft) => invoke("ticket_schedule", { draft }),
-  ticketSendSchedulingLink: (id) => invoke("ticket_send_scheduling_link", { id }),
+  ticketSendSchedulingLink: (id) => invoke("ticket_post_scheduling_link", { id }),
   ticketRaiseNoticed: (draft) => invoke("ticket_raise_noticed", { draft }),
   discrepancyReportFile: (draft) => invoke("discrepancy_report_file", { draft }),
   picklistsList: () => invoke("picklists_list"),
@@ -202,7 +205,7 @@ export const tauriBackend: Backend = {
   changesList: (query) => invoke("changes_list", { query }),
   changeSave: (draft) => invoke("change_save", { draft }),
   changeHistory: (recordId) => invoke("change_history", { recordId }),
-  changeSecret: (id, purpose) => invoke("change_secret", { id, purpose }),
+  changeSecret: (id, purpose) => invoke("change_reveal_secret", { id, purpose }),
   changeCopySecret: (id) => invoke("change_copy_secret", { id }),
   changePostToTicket: (id) => invoke("change_post_to_ticket", { id }),
   changesExport: (customerId, from, to, format) => invoke("changes_export", { customerId, from, to, format }),
@@ -256,4 +259,19 @@ export function asErrorPayload(error: unknown): ErrorPayload {
     };
   }
   return { code: "internal", message: error instanceof Error ? error.message : String(error), fields: [] };
+}
+
+/** Secrets are locked: unlock them (the vault dialog), then try again. */
+export function isVaultLocked(error: unknown): boolean {
+  return asErrorPayload(error).code === "vault_locked";
+}
+
+/** Secrets are not set up yet: set them up (the vault dialog), then try again. */
+export function isVaultNotSetUp(error: unknown): boolean {
+  return asErrorPayload(error).code === "vault_not_set_up";
+}
+
+/** Either of the two: the action needs the vault dialog first. */
+export function needsVaultFirst(error: unknown): boolean {
+  return isVaultLocked(error) || isVaultNotSetUp(error);
 }

@@ -2,6 +2,8 @@
 //! documentation system (IT Glue, Hudu), and as a ticket note. Secrets are
 //! never included: a record only says that one is stored.
 
+use std::path::Path;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -9,6 +11,8 @@ use uuid::Uuid;
 
 use super::{list_changes, ChangeError, ChangeQuery, ChangeRecord};
 use crate::db::Db;
+use crate::error::ErrorPayload;
+use crate::files::write_export;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -54,6 +58,32 @@ pub fn export_changes(
         ExportFormat::Markdown => markdown(&records),
         ExportFormat::Csv => csv(&records),
     })
+}
+
+/// A change log written to a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct Exported {
+    pub path: String,
+}
+
+/// Writes the export of `customer_id`'s log (see `export_changes`; no
+/// secrets) into `folder` (the exports folder) as
+/// `changes-<customer id's first 8>-<YYYYMMDD-HHMMSS of now>.<md|csv>`.
+pub fn export_changes_to_file(
+    db: &Db,
+    folder: &Path,
+    customer_id: Uuid,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+    format: ExportFormat,
+    now: DateTime<Utc>,
+) -> Result<Exported, ErrorPayload> {
+    let text = export_changes(db, customer_id, from, to, format)?;
+    let name =
+        format!("changes-{}-{}.{}", &customer_id.to_string()[..8], now.format("%Y%m%d-%H%M%S"), format.extension());
+    let path = write_export(folder, &name, text.as_bytes())?;
+    Ok(Exported { path: path.display().to_string() })
 }
 
 fn markdown(records: &[ChangeRecord]) -> String {

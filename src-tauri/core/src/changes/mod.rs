@@ -21,7 +21,7 @@ use crate::validation::FieldError;
 use crate::vault::VaultError;
 
 pub use category::{category_forms, CategoryForm, ChangeCategory, FieldSpec};
-pub use export::{export_changes, ExportFormat};
+pub use export::{export_changes, export_changes_to_file, ExportFormat, Exported};
 pub use store::{change_history, list_changes, post_change_to_ticket, reveal_secret, save_change};
 
 /// The change form. `correcting` names the record a correction revises.

@@ -2,20 +2,27 @@
 //! size, recorded with its bytes (the first, made when the report is sealed,
 //! is queued as the ticket's attachment), and verified by its own seal.
 
+use std::path::Path;
+
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signer, SigningKey};
 use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use ts_rs::TS;
 use uuid::Uuid;
 
 use super::pdf::render;
 use super::seal_key::{key_problems, signing_key};
 use super::sealed_pdf::{check_pdf, hex, sign_pdf, SealBlock};
-use super::store::read_report;
+use super::store::{get_report, read_report};
 use super::{Paper, ReportError, ServiceReport, Verification};
 use crate::db::Db;
+use crate::error::ErrorPayload;
+use crate::files::{write_atomically, write_export, FileError};
 use crate::outbox::{enqueue, Change};
+use crate::settings::get_settings;
 use crate::vault::Vault;
 
 fn paper_name(paper: Paper) -> String {
@@ -111,6 +118,70 @@ pub fn export_pdf(
         let key = signing_key(tx, vault)?;
         record_sealed_pdf(tx, &key, &report, company, paper, now)
     })
+}
+
+/// A report's PDF written to a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct SavedPdf {
+    pub path: String,
+    pub bytes: usize,
+}
+
+/// Saves the PDF of report `id` into `folder` (the exports folder): a draft
+/// as it is now, a sealed report as its recorded, signed file. Named
+/// `OSSR-<ticket number>-<report id's first 8>[-draft].pdf`; the ticket
+/// number comes from the PSA, and `write_export` keeps the name inside
+/// `folder`.
+pub fn save_pdf_export(
+    db: &Db,
+    vault: &Vault,
+    folder: &Path,
+    id: Uuid,
+    paper: Paper,
+    now: DateTime<Utc>,
+) -> Result<SavedPdf, ErrorPayload> {
+    let company = get_settings(db)?.company_name;
+    let pdf = export_pdf(db, vault, id, &company, paper, now)?;
+    let report = get_report(db, id)?;
+    let name = format!(
+        "OSSR-{}-{}{}.pdf",
+        report.ticket_number,
+        &id.to_string()[..8],
+        if report.sealed { "" } else { "-draft" }
+    );
+    let path = write_export(folder, &name, &pdf)?;
+    Ok(SavedPdf { path: path.display().to_string(), bytes: pdf.len() })
+}
+
+/// A report's PDF on its way to a place the technician chooses (a Save dialog).
+pub struct PdfToSave {
+    pub bytes: Vec<u8>,
+    /// The name to offer: `OSSR-<ticket number>.pdf`.
+    pub suggested_name: String,
+}
+
+impl PdfToSave {
+    /// Writes the PDF whole to `path` (owner-only).
+    pub fn write_to(&self, path: &Path) -> Result<SavedPdf, FileError> {
+        write_atomically(path, &self.bytes)?;
+        Ok(SavedPdf { path: path.display().to_string(), bytes: self.bytes.len() })
+    }
+}
+
+/// The PDF of report `id` (as `export_pdf` makes it) with the name to offer
+/// in a Save dialog.
+pub fn pdf_to_save(
+    db: &Db,
+    vault: &Vault,
+    id: Uuid,
+    paper: Paper,
+    now: DateTime<Utc>,
+) -> Result<PdfToSave, ErrorPayload> {
+    let company = get_settings(db)?.company_name;
+    let bytes = export_pdf(db, vault, id, &company, paper, now)?;
+    let report = get_report(db, id)?;
+    Ok(PdfToSave { bytes, suggested_name: format!("OSSR-{}.pdf", report.ticket_number) })
 }
 
 /// The bytes recorded for a PDF by its SHA-256 (the attachment's payload names it).

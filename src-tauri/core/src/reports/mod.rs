@@ -20,7 +20,7 @@ use crate::validation::FieldError;
 use crate::vault::VaultError;
 
 pub(crate) use files::recorded_by_sha;
-pub use files::{export_pdf, verify_pdf, verify_pdf_with_key};
+pub use files::{export_pdf, pdf_to_save, save_pdf_export, verify_pdf, verify_pdf_with_key, PdfToSave, SavedPdf};
 pub use pdf::{render_pdf, Paper};
 pub use seal::{seal_report, signature_svg, verify_report, Verification};
 pub use seal_key::{seal_key, seal_public_key, SealKey};

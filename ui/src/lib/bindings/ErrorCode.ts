@@ -3,4 +3,4 @@
 /**
  * What the UI does differently for an error.
  */
-export type ErrorCode = "validation" | "stock_short" | "not_found" | "database_unavailable" | "internal";
+export type ErrorCode = "validation" | "stock_short" | "not_found" | "database_unavailable" | "vault_locked" | "vault_not_set_up" | "internal";
