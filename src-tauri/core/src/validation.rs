@@ -111,6 +111,16 @@ pub fn is_plausible_email(value: &str) -> bool {
         })
 }
 
+/// An error enum with an `Invalid(Vec<FieldError>)` variant: one way to say
+/// "this field is wrong" for all of them (`TimeError::invalid("end_at", "…")`).
+pub(crate) trait Invalid: Sized {
+    fn from_fields(fields: Vec<FieldError>) -> Self;
+
+    fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::from_fields(vec![FieldError { field: field.into(), message: message.into() }])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -85,7 +85,7 @@ pub async fn ticket_schedule(
 #[tauri::command]
 pub async fn ticket_post_scheduling_link(database: DatabaseHandle<'_>, id: Uuid) -> Result<TicketDetail, ErrorPayload> {
     with_db(database, move |db| {
-        tickets::copy_scheduling_link(db, id, now())?;
+        tickets::post_scheduling_link_note(db, id, now())?;
         tickets::catch_up_search(db)?;
         Ok(tickets::get_ticket(db, id, now())?)
     })

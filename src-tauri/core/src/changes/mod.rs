@@ -16,7 +16,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::db::DbError;
-use crate::error::{ErrorCode, ErrorPayload};
+use crate::error::ErrorPayload;
 use crate::validation::FieldError;
 use crate::vault::VaultError;
 
@@ -152,10 +152,16 @@ impl From<ChangeError> for ErrorPayload {
     fn from(error: ChangeError) -> Self {
         match error {
             ChangeError::Invalid(fields) => ErrorPayload::validation(fields),
-            ChangeError::NotFound(_) => ErrorPayload::new(ErrorCode::NotFound, error.to_string()),
+            ChangeError::NotFound(_) => ErrorPayload::not_found(error.to_string()),
             ChangeError::Vault(vault) => vault.into(),
             ChangeError::Db(db) => db.into(),
             other => ErrorPayload::internal(other.to_string()),
         }
+    }
+}
+
+impl crate::validation::Invalid for ChangeError {
+    fn from_fields(fields: Vec<FieldError>) -> Self {
+        ChangeError::Invalid(fields)
     }
 }

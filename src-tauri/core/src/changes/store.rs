@@ -1,6 +1,7 @@
 //! Saving records and revisions, listing and searching, history, reading a
 //! secret (recorded), and posting a record to its ticket.
 
+use crate::validation::Invalid;
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
@@ -126,7 +127,7 @@ pub fn save_change(
             |r| r.get(0),
         )?;
         if !known {
-            return Err(invalid("customer_id", "Choose a customer."));
+            return Err(ChangeError::invalid("customer_id", "Choose a customer."));
         }
         let belongs = |table: &str, id: Option<Uuid>| -> rusqlite::Result<bool> {
             match id {
@@ -139,10 +140,10 @@ pub fn save_change(
             }
         };
         if !belongs("sites", draft.site_id)? {
-            return Err(invalid("site_id", "That site belongs to another customer."));
+            return Err(ChangeError::invalid("site_id", "That site belongs to another customer."));
         }
         if !belongs("devices", draft.device_id)? {
-            return Err(invalid("device_id", "That device belongs to another customer."));
+            return Err(ChangeError::invalid("device_id", "That device belongs to another customer."));
         }
         let ticket_row: Option<i64> = match draft.ticket_id {
             None => None,
@@ -153,7 +154,7 @@ pub fn save_change(
                     |r| r.get(0),
                 )
                 .optional()?
-                .ok_or_else(|| invalid("ticket_id", "That ticket is not one of this customer's."))?,
+                .ok_or_else(|| ChangeError::invalid("ticket_id", "That ticket is not one of this customer's."))?,
             ),
         };
         let (revision, kept_secret) = match draft.correcting {
@@ -169,7 +170,7 @@ pub fn save_change(
                     .optional()?;
                 let (row, revision, ciphertext, customer) = previous.ok_or(ChangeError::NotFound(record))?;
                 if customer != draft.customer_id.to_string() {
-                    return Err(invalid("customer_id", "A correction stays with the record's customer."));
+                    return Err(ChangeError::invalid("customer_id", "A correction stays with the record's customer."));
                 }
                 tx.execute("UPDATE change_records SET is_current = 0 WHERE row = ?1", [row])?;
                 tx.execute("DELETE FROM change_search WHERE rowid = ?1", [row])?;
@@ -209,10 +210,6 @@ pub fn save_change(
         )?;
         read_record(tx, id)
     })
-}
-
-fn invalid(field: &str, message: &str) -> ChangeError {
-    ChangeError::Invalid(vec![crate::validation::FieldError { field: field.into(), message: message.into() }])
 }
 
 /// Current records, newest first, filtered; search covers summary and fields only.

@@ -14,7 +14,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::db::DbError;
-use crate::error::{ErrorCode, ErrorPayload};
+use crate::error::ErrorPayload;
 use crate::validation::FieldError;
 
 pub use contact_link::{contact_link, ContactChannel};
@@ -162,7 +162,7 @@ impl From<CustomerError> for ErrorPayload {
     fn from(error: CustomerError) -> Self {
         match error {
             CustomerError::Invalid(fields) => ErrorPayload::validation(fields),
-            CustomerError::NotFound(_) => ErrorPayload::new(ErrorCode::NotFound, error.to_string()),
+            CustomerError::NotFound(_) => ErrorPayload::not_found(error.to_string()),
             CustomerError::Db(db) => ErrorPayload::from(db),
         }
     }

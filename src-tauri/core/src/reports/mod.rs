@@ -15,7 +15,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::db::DbError;
-use crate::error::{ErrorCode, ErrorPayload};
+use crate::error::ErrorPayload;
 use crate::validation::FieldError;
 use crate::vault::VaultError;
 
@@ -159,9 +159,7 @@ impl From<ReportError> for ErrorPayload {
     fn from(error: ReportError) -> Self {
         match error {
             ReportError::Invalid(fields) => ErrorPayload::validation(fields),
-            ReportError::NotFound(_) | ReportError::TicketNotFound(_) => {
-                ErrorPayload::new(ErrorCode::NotFound, error.to_string())
-            }
+            ReportError::NotFound(_) | ReportError::TicketNotFound(_) => ErrorPayload::not_found(error.to_string()),
             ReportError::Vault(vault) => vault.into(),
             ReportError::Stock(stock) => stock.into(),
             ReportError::Db(db) => db.into(),

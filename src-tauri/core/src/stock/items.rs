@@ -1,6 +1,7 @@
 //! Stock items: creating and editing them, and the stock list with derived
 //! quantities, low items first.
 
+use crate::validation::Invalid;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use uuid::Uuid;
@@ -114,7 +115,7 @@ pub fn save_item(db: &Db, draft: &StockItemDraft, now: DateTime<Utc>) -> Result<
             )
             .optional()?;
         if same_name.is_some() {
-            return Err(super::invalid("name", "An item with this name already exists; choose it from the list."));
+            return Err(StockError::invalid("name", "An item with this name already exists; choose it from the list."));
         }
         let mut initial_movement = Vec::new();
         let id = match draft.id {

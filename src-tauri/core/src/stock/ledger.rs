@@ -3,6 +3,7 @@
 //! transaction that checks the quantity on hand, so two saves at once can
 //! neither lose a movement nor both take the last one.
 
+use crate::validation::Invalid;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use uuid::Uuid;
@@ -98,7 +99,7 @@ fn ticket_row(connection: &Connection, ticket_id: Option<Uuid>) -> Result<Option
         .query_row("SELECT row FROM tickets WHERE id = ?1", [ticket.to_string()], |row| row.get(0))
         .optional()?
         .map(Some)
-        .ok_or_else(|| super::invalid("ticket_id", "That ticket is not in the cache."))
+        .ok_or_else(|| StockError::invalid("ticket_id", "That ticket is not in the cache."))
 }
 
 /// Records one movement. Taking more than is on hand is refused with
@@ -181,7 +182,7 @@ pub fn stock_take(db: &Db, counts: &[StockCount], now: DateTime<Utc>) -> Result<
     }
     errors.into_result().map_err(StockError::Invalid)?;
     if parsed.is_empty() {
-        return Err(super::invalid("counts", "Type at least one count."));
+        return Err(StockError::invalid("counts", "Type at least one count."));
     }
     db.write(|tx| {
         let mut counted = Vec::with_capacity(parsed.len());

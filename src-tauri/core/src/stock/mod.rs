@@ -270,12 +270,14 @@ impl From<StockError> for ErrorPayload {
                     "There is not enough in stock for this. Count again, or record it anyway (it will show).".into();
                 payload
             }
-            StockError::NotFound(_) => ErrorPayload::new(ErrorCode::NotFound, error.to_string()),
+            StockError::NotFound(_) => ErrorPayload::not_found(error.to_string()),
             StockError::Db(db) => db.into(),
         }
     }
 }
 
-pub(crate) fn invalid(field: &str, message: impl Into<String>) -> StockError {
-    StockError::Invalid(vec![FieldError { field: field.into(), message: message.into() }])
+impl crate::validation::Invalid for StockError {
+    fn from_fields(fields: Vec<FieldError>) -> Self {
+        StockError::Invalid(fields)
+    }
 }

@@ -2,13 +2,14 @@
 //! transaction that changes the cache, refreshes the search document and
 //! appends its outbox entry (shaped after Autotask's API) for the sync.
 
+use crate::validation::Invalid;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::store::{insert_note, ticket_key, NewNote};
-use super::{invalid, AppointmentDraft, NoteDraft, TicketError};
+use super::{AppointmentDraft, NoteDraft, TicketError};
 use crate::db::Db;
 use crate::outbox::{enqueue, Change};
 use crate::picklists::{self, meaning, PicklistKind};
@@ -118,7 +119,7 @@ pub fn change_status(db: &Db, ticket_id: Uuid, status: i64, now: DateTime<Utc>) 
     db.write(|tx| {
         let (row, number) = ticket_key(tx, ticket_id)?;
         if !picklists::is_known(tx, PicklistKind::Status, status)? {
-            return Err(invalid("status", "Choose a status from the list."));
+            return Err(TicketError::invalid("status", "Choose a status from the list."));
         }
         let complete = picklists::value_with_meaning(tx, PicklistKind::Status, meaning::STATUS_COMPLETE)?;
         let closes = complete == Some(status);
@@ -180,10 +181,10 @@ pub fn take_ticket(db: &Db, ticket_id: Uuid, now: DateTime<Utc>) -> Result<(), T
 /// Books a service call for me on the ticket's customer and site.
 pub fn schedule_appointment(db: &Db, draft: &AppointmentDraft, now: DateTime<Utc>) -> Result<Uuid, TicketError> {
     if !(15..=720).contains(&draft.duration_minutes) {
-        return Err(invalid("duration_minutes", "Between 15 minutes and 12 hours."));
+        return Err(TicketError::invalid("duration_minutes", "Between 15 minutes and 12 hours."));
     }
     if draft.start_at < now - Duration::days(1) {
-        return Err(invalid("start_at", "Choose a time that is not in the past."));
+        return Err(TicketError::invalid("start_at", "Choose a time that is not in the past."));
     }
     db.write(|tx| {
         let (row, number) = ticket_key(tx, draft.ticket_id)?;
@@ -234,7 +235,7 @@ pub fn schedule_appointment(db: &Db, draft: &AppointmentDraft, now: DateTime<Utc
 }
 
 /// Instead of phone tag: a customer-visible note with my scheduling link.
-pub fn copy_scheduling_link(db: &Db, ticket_id: Uuid, now: DateTime<Utc>) -> Result<Uuid, TicketError> {
+pub fn post_scheduling_link_note(db: &Db, ticket_id: Uuid, now: DateTime<Utc>) -> Result<Uuid, TicketError> {
     db.write(|tx| {
         let settings = read_settings(tx)?;
         if settings.scheduling_link_template.is_empty() {

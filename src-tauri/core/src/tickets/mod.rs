@@ -17,11 +17,11 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::db::DbError;
-use crate::error::{ErrorCode, ErrorPayload};
+use crate::error::ErrorPayload;
 use crate::validation::FieldError;
 
 pub(crate) use actions::write_note as write_note_in;
-pub use actions::{add_note, change_status, copy_scheduling_link, schedule_appointment, take_ticket};
+pub use actions::{add_note, change_status, post_scheduling_link_note, schedule_appointment, take_ticket};
 pub use clock::{response_clock, ClockState, ResponseClock};
 pub use detail::get_ticket;
 pub use raise::{file_discrepancy_report, raise_noticed_ticket, DiscrepancyKind};
@@ -365,13 +365,15 @@ impl From<TicketError> for ErrorPayload {
     fn from(error: TicketError) -> Self {
         match error {
             TicketError::Invalid(fields) => ErrorPayload::validation(fields),
-            TicketError::NotFound(_) => ErrorPayload::new(ErrorCode::NotFound, error.to_string()),
+            TicketError::NotFound(_) => ErrorPayload::not_found(error.to_string()),
             TicketError::NotPossible(message) => ErrorPayload::internal(message),
             TicketError::Db(db) => db.into(),
         }
     }
 }
 
-pub(crate) fn invalid(field: &str, message: &str) -> TicketError {
-    TicketError::Invalid(vec![FieldError { field: field.into(), message: message.into() }])
+impl crate::validation::Invalid for TicketError {
+    fn from_fields(fields: Vec<FieldError>) -> Self {
+        TicketError::Invalid(fields)
+    }
 }

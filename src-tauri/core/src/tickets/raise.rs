@@ -1,6 +1,7 @@
 //! Tickets raised from the field: an issue noticed while working on another
 //! ticket, and discrepancy reports for the senior technician.
 
+use crate::validation::Invalid;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
@@ -11,7 +12,7 @@ use uuid::Uuid;
 use super::actions::write_note;
 use super::search_index::reindex_ticket;
 use super::store::{insert_ticket, ticket_key, NewTicket};
-use super::{invalid, DiscrepancyDraft, NoticedTicketDraft, TicketError};
+use super::{DiscrepancyDraft, NoticedTicketDraft, TicketError};
 use crate::db::Db;
 use crate::outbox::{enqueue, Change};
 use crate::picklists::{self, meaning, PicklistKind};
@@ -134,7 +135,7 @@ pub fn file_discrepancy_report(db: &Db, draft: &DiscrepancyDraft, now: DateTime<
                     Ok((r.get(0)?, r.get(1)?))
                 })
                 .optional()?
-                .ok_or_else(|| invalid("device_id", "That device is not in the cache."))?,
+                .ok_or_else(|| TicketError::invalid("device_id", "That device is not in the cache."))?,
             ),
             None => None,
         };
@@ -143,15 +144,15 @@ pub fn file_discrepancy_report(db: &Db, draft: &DiscrepancyDraft, now: DateTime<
             .map(|id| id.to_string())
             .or_else(|| device.as_ref().map(|(customer, _)| customer.clone()))
             .or(origin_customer)
-            .ok_or_else(|| invalid("customer_id", "Choose the customer this concerns."))?;
+            .ok_or_else(|| TicketError::invalid("customer_id", "Choose the customer this concerns."))?;
         let known: bool =
             tx.query_row("SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1)", [&customer_id], |r| r.get(0))?;
         if !known {
-            return Err(invalid("customer_id", "That customer is not in the cache."));
+            return Err(TicketError::invalid("customer_id", "That customer is not in the cache."));
         }
         if let Some((device_customer, _)) = &device {
             if *device_customer != customer_id {
-                return Err(invalid("device_id", "That device belongs to another customer."));
+                return Err(TicketError::invalid("device_id", "That device belongs to another customer."));
             }
         }
         let senior = first_with_role(tx, "senior_technician")?

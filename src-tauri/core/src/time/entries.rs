@@ -2,13 +2,14 @@
 //! start, at most 24 hours, no crossing of midnight UTC unless split),
 //! warnings for overlaps, and the outbox entry in the same transaction.
 
+use crate::validation::Invalid;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::zone::describe;
-use super::{hours_between, invalid, me, SavedTime, TimeEntry, TimeEntryDraft, TimeError};
+use super::{hours_between, me, SavedTime, TimeEntry, TimeEntryDraft, TimeError};
 use crate::db::{uuid_column, Db};
 use crate::outbox::{enqueue, Change};
 use crate::picklists::{self, PicklistKind};
@@ -92,11 +93,11 @@ pub fn save_time_entry(db: &Db, draft: &TimeEntryDraft, now: DateTime<Utc>) -> R
             .optional()?
             .ok_or(TimeError::TicketNotFound(draft.ticket_id))?;
         if !picklists::is_known(tx, PicklistKind::WorkType, draft.work_type)? {
-            return Err(invalid("work_type", "Choose a work type."));
+            return Err(TimeError::invalid("work_type", "Choose a work type."));
         }
         let pieces = split_at_utc_midnight(draft.start_at, draft.end_at);
         if pieces.len() > 1 && !draft.split_at_midnight {
-            return Err(invalid(
+            return Err(TimeError::invalid(
                 "end_at",
                 format!(
                     "This entry crosses midnight UTC ({}), which the PSA refuses. Choose \"Split at midnight\" to save it as two entries.",

@@ -18,7 +18,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::db::DbError;
-use crate::error::{ErrorCode, ErrorPayload};
+use crate::error::ErrorPayload;
 use crate::validation::FieldError;
 
 pub use entries::save_time_entry;
@@ -208,17 +208,11 @@ impl From<TimeError> for ErrorPayload {
     fn from(error: TimeError) -> Self {
         match error {
             TimeError::Invalid(fields) => ErrorPayload::validation(fields),
-            TimeError::TicketNotFound(_) | TimeError::EntryNotFound(_) => {
-                ErrorPayload::new(ErrorCode::NotFound, error.to_string())
-            }
+            TimeError::TicketNotFound(_) | TimeError::EntryNotFound(_) => ErrorPayload::not_found(error.to_string()),
             TimeError::Db(db) => db.into(),
             other => ErrorPayload::internal(other.to_string()),
         }
     }
-}
-
-pub(crate) fn invalid(field: &str, message: impl Into<String>) -> TimeError {
-    TimeError::Invalid(vec![FieldError { field: field.into(), message: message.into() }])
 }
 
 /// Me, or `NoMe`.
@@ -229,4 +223,10 @@ pub(crate) fn me(connection: &rusqlite::Connection) -> Result<Uuid, TimeError> {
 /// Hours between two times, rounded to the minute as the PSA stores them.
 pub(crate) fn hours_between(start: DateTime<Utc>, end: DateTime<Utc>) -> f64 {
     ((end - start).num_seconds() as f64 / 60.0).round() / 60.0
+}
+
+impl crate::validation::Invalid for TimeError {
+    fn from_fields(fields: Vec<FieldError>) -> Self {
+        TimeError::Invalid(fields)
+    }
 }

@@ -3,6 +3,7 @@
 //! also goes into the internal notes the PSA receives). It is due by the next
 //! working morning; completing it (saving it as a full entry) removes the marker.
 
+use crate::validation::Invalid;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, OptionalExtension};
 use uuid::Uuid;
@@ -39,7 +40,7 @@ pub fn save_placeholder(db: &Db, draft: &PlaceholderDraft, now: DateTime<Utc>) -
             .optional()?
             .ok_or(TimeError::TicketNotFound(draft.ticket_id))?;
         let work_type = picklists::first_value(tx, PicklistKind::WorkType)?
-            .ok_or_else(|| super::invalid("work_type", "The work type list is empty: sync the picklists first."))?;
+            .ok_or_else(|| TimeError::invalid("work_type", "The work type list is empty: sync the picklists first."))?;
         let due = next_working_morning(zone, now, settings.placeholder_due_hour);
         let internal = format!("{PLACEHOLDER_MARKER} To be completed by {}.", describe(zone, due));
         let id = Uuid::new_v4();

@@ -1,19 +1,20 @@
 //! My week (entries and totals per local day) and the weekly check (service
 //! calls without time, placeholders still open).
 
+use crate::validation::Invalid;
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 use uuid::Uuid;
 
 use super::entries::{entry_from_row, ENTRY_SELECT};
 use super::zone::{day_bounds, local_date};
-use super::{invalid, me, DayTotal, MyWeek, TimeError, UntimedAppointment, WeekQuery, WeeklyCheck};
+use super::{me, DayTotal, MyWeek, TimeError, UntimedAppointment, WeekQuery, WeeklyCheck};
 use crate::db::{uuid_column, Db};
 use crate::settings::read_settings;
 
 fn range(query: &WeekQuery, zone: chrono_tz::Tz) -> Result<(DateTime<Utc>, DateTime<Utc>), TimeError> {
     if query.last < query.first || (query.last - query.first).num_days() > 62 {
-        return Err(invalid("last", "Choose up to two months, the last day after the first."));
+        return Err(TimeError::invalid("last", "Choose up to two months, the last day after the first."));
     }
     Ok((day_bounds(zone, query.first).0, day_bounds(zone, query.last).1))
 }
