@@ -200,21 +200,7 @@ fn every_call_of_the_connector_conforms() {
         let picklists = connector.picklists().await.unwrap();
         assert!(picklists.iter().any(|v| v.kind == fieldkit_core::picklists::PicklistKind::Status));
         assert!(picklists.iter().any(|v| v.kind == fieldkit_core::picklists::PicklistKind::NoteType));
-        for kind in [
-            Kind::Resources,
-            Kind::Roles,
-            Kind::Companies,
-            Kind::Locations,
-            Kind::Contacts,
-            Kind::Devices,
-            Kind::Tickets,
-            Kind::SecondaryResources,
-            Kind::Notes,
-            Kind::ServiceCalls,
-            Kind::ServiceCallTickets,
-            Kind::ServiceCallResources,
-            Kind::TimeEntries,
-        ] {
+        for kind in Kind::ALL {
             let page = connector.pull(kind, &Selection::Changed { since: None }, &scope, None).await;
             let page = page.unwrap_or_else(|error| panic!("{kind:?}: {error}"));
             assert!(page.records.len() <= 500, "{kind:?} page too big");
