@@ -43,6 +43,11 @@ export class Task {
     }
   }
 
+  /** Shows a message found before any call (a check in the form itself). */
+  fail(message: string) {
+    this.failure = { code: "validation", message, fields: [] };
+  }
+
   /** Clears a shown failure (e.g. when the form is edited or closed). */
   clear() {
     this.failure = null;
