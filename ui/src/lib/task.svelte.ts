@@ -8,8 +8,14 @@ import { fieldMessages, type FieldMessages } from "./fieldErrors";
 
 export class Task {
   busy = $state(false);
+  /** Whether a run is refused while one is under way (the default), or runs alongside it. */
+  readonly exclusive: boolean;
   /** The last failure, cleared when the next run starts. */
   failure = $state<ErrorPayload | null>(null);
+
+  constructor({ exclusive = true }: { exclusive?: boolean } = {}) {
+    this.exclusive = exclusive;
+  }
 
   /** The last failure's message, or "". */
   get error(): string {
@@ -22,13 +28,13 @@ export class Task {
   }
 
   /**
-   * Runs `call` unless a run is under way (then returns false at once). True
+   * Runs `call` unless an exclusive task's run is under way (then returns false at once). True
    * when it succeeded; on failure the payload is kept and `onfailure`, if
    * given, sees it first (return true from it to keep `failure` empty, e.g.
    * when the error opens the vault dialog instead).
    */
   async run(call: () => Promise<unknown>, onfailure?: (payload: ErrorPayload) => boolean | void): Promise<boolean> {
-    if (this.busy) return false;
+    if (this.busy && this.exclusive) return false;
     this.busy = true;
     this.failure = null;
     try {
