@@ -2,6 +2,7 @@
 // the call, show it is busy meanwhile, keep the core's error (message, code,
 // field messages) when it fails. Replaces the hand-written
 // `busy = true; try { … } catch { error = … } finally { busy = false }`.
+import { untrack } from "svelte";
 import { asErrorPayload } from "./backend";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import { fieldMessages, type FieldMessages } from "./fieldErrors";
@@ -34,7 +35,9 @@ export class Task {
    * when the error opens the vault dialog instead).
    */
   async run(call: () => Promise<unknown>, onfailure?: (payload: ErrorPayload) => boolean | void): Promise<boolean> {
-    if (this.busy && this.exclusive) return false;
+    // Untracked: a run started from an $effect must not make the effect depend
+    // on its own busy flag (it would run again when the call finishes).
+    if (untrack(() => this.busy) && this.exclusive) return false;
     this.busy = true;
     this.failure = null;
     try {
