@@ -1,6 +1,9 @@
 //! The end-to-end suite: the real Fieldkit app, driven as a technician would.
 //! Run under Xvfb with tauri-driver on PATH (see README, "Testing").
 
+/// accessibility: axe-core's WCAG 2.1 A/AA rules on every area, a ticket, the
+/// report form and the change form, light and dark: no violations.
+mod accessibility;
 /// changes: a password documented from a ticket stays secret (reveal, export,
 /// restart with the passphrase); a corrected change keeps both revisions.
 mod changes;

@@ -6,7 +6,6 @@ import {
   currentNewestFirst,
   draftToSave,
   emptyChangeDraft,
-  needsVault,
   resetConfirmed,
   resetHeadline,
   passphraseProblem,
@@ -37,12 +36,6 @@ function record(overrides: Partial<ChangeRecord> = {}): ChangeRecord {
 }
 
 describe("change helpers", () => {
-  it("recognises vault errors", () => {
-    expect(needsVault("Secrets are locked: unlock them first.")).toBe(true);
-    expect(needsVault("Secrets are not set up yet.")).toBe(true);
-    expect(needsVault("Some fields need attention.")).toBe(false);
-  });
-
   it("resets secrets only after the typed word", () => {
     expect(resetConfirmed("")).toBe(false);
     expect(resetConfirmed("reset")).toBe(false);

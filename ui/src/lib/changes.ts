@@ -33,12 +33,6 @@ export function resetHeadline(summary: SecretsReset): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** Whether an error means secrets must be unlocked (or set up) first. */
-export function needsVault(message: string): boolean {
-  const text = message.toLowerCase();
-  return text.includes("locked") || text.includes("not set up");
-}
-
 /** A client-side reason a new passphrase is refused, or null. */
 export function passphraseProblem(passphrase: string, confirm: string): string | null {
   if (passphrase.length < MIN_PASSPHRASE) return `Use at least ${MIN_PASSPHRASE} characters.`;
@@ -137,11 +131,4 @@ export function revisionDiff(previous: ChangeRecord | null, next: ChangeRecord):
 /** Current records, newest first. */
 export function currentNewestFirst(rows: ChangeRecord[]): ChangeRecord[] {
   return rows.filter((row) => row.is_current).sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
-}
-
-/** A timestamp in this computer's time zone. */
-export function localWhen(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }

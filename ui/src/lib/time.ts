@@ -109,3 +109,10 @@ export function localRangeLabel(startIso: string, endIso: string, locale?: strin
   if (sameLocalDay(start, end)) return `${localShortDate(start, locale)}, ${timeWindow(startIso, endIso, locale)}`;
   return `${localShortDate(start, locale)} ${localTime(startIso, locale)} – ${localShortDate(end, locale)} ${localTime(endIso, locale)}`;
 }
+
+/** A timestamp in this computer's time zone (medium date, short time); the text as given when it is no date. */
+export function localWhen(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}

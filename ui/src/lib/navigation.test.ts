@@ -1,0 +1,37 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { go, navigation, openReport, openTicket, prefillChange, startVisit, take } from "./navigation.svelte";
+
+describe("navigation", () => {
+  beforeEach(() => go("today"));
+
+  it("opens a ticket in Tickets and keeps it open across areas", () => {
+    navigation.welcome = true;
+    openTicket("t-1");
+    expect(navigation).toMatchObject({ area: "tickets", welcome: false, ticket: "t-1", intent: null });
+    go("stock");
+    go("tickets");
+    expect(navigation.ticket).toBe("t-1");
+  });
+
+  it("hands each intent to its area once", () => {
+    startVisit("t-2");
+    expect(navigation.area).toBe("reports");
+    expect(take("open-report")).toBeNull();
+    expect(take("start-visit")).toEqual({ kind: "start-visit", ticketId: "t-2" });
+    expect(take("start-visit")).toBeNull();
+
+    openReport("r-1");
+    expect(navigation.area).toBe("reports");
+    expect(take("open-report")?.reportId).toBe("r-1");
+
+    prefillChange({ customerId: "c-1", ticketId: "t-3", deviceId: null });
+    expect(navigation.area).toBe("changes");
+    expect(take("prefill-change")).toEqual({ kind: "prefill-change", customerId: "c-1", ticketId: "t-3", deviceId: null });
+  });
+
+  it("drops an intent nobody took when the technician moves on", () => {
+    openReport("r-2");
+    go("tickets");
+    expect(take("open-report")).toBeNull();
+  });
+});
