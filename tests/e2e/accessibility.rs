@@ -15,8 +15,9 @@ const AREAS: &[&str] =
 /// axe-core's browser build, from the UI's node_modules.
 fn axe_source() -> TestResult<String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js");
-    std::fs::read_to_string(&path)
-        .map_err(|error| format!("axe-core not found at {} (run `npm --prefix ui install`): {error}", path.display()).into())
+    std::fs::read_to_string(&path).map_err(|error| {
+        format!("axe-core not found at {} (run `npm --prefix ui install`): {error}", path.display()).into()
+    })
 }
 
 /// Makes the dark theme's rules apply whatever the OS prefers (or undoes it):

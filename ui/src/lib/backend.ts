@@ -260,18 +260,3 @@ export function asErrorPayload(error: unknown): ErrorPayload {
   }
   return { code: "internal", message: error instanceof Error ? error.message : String(error), fields: [] };
 }
-
-/** Secrets are locked: unlock them (the vault dialog), then try again. */
-export function isVaultLocked(error: unknown): boolean {
-  return asErrorPayload(error).code === "vault_locked";
-}
-
-/** Secrets are not set up yet: set them up (the vault dialog), then try again. */
-export function isVaultNotSetUp(error: unknown): boolean {
-  return asErrorPayload(error).code === "vault_not_set_up";
-}
-
-/** Either of the two: the action needs the vault dialog first. */
-export function needsVaultFirst(error: unknown): boolean {
-  return isVaultLocked(error) || isVaultNotSetUp(error);
-}

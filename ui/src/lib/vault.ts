@@ -3,10 +3,8 @@ import type { ErrorPayload } from "./bindings/ErrorPayload";
 
 /**
  * Whether an error means secrets must be unlocked (or set up) first, so the
- * vault dialog should open. Read from the message's words until the core
- * sends `vault_locked` / `vault_not_set_up` codes; then this one line changes.
+ * vault dialog should open: the core says so by code, never in words.
  */
-export function needsVault(error: Pick<ErrorPayload, "code" | "message">): boolean {
-  const text = error.message.toLowerCase();
-  return text.includes("locked") || text.includes("not set up");
+export function needsVault(error: Pick<ErrorPayload, "code">): boolean {
+  return error.code === "vault_locked" || error.code === "vault_not_set_up";
 }
