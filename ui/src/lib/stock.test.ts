@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ItemUsage } from "./bindings/ItemUsage";
 import type { StockItem } from "./bindings/StockItem";
-import { chartScale, countDifference, filterItems, formatDelta, kindLabel, locationLabel, categoryLabel, monthLabel, stockTakeOrder } from "./stock";
+import { chartScale, countDifference, filterItems, formatDelta, movementKindLabel, locationLabel, categoryLabel, monthLabel, stockTakeOrder } from "./stock";
 
 function item(name: string, extra: Partial<StockItem> = {}): StockItem {
   return {
@@ -29,8 +29,8 @@ describe("stock helpers", () => {
   });
 
   it("labels kinds, categories and locations", () => {
-    expect(kindLabel("used")).toBe("Used");
-    expect(kindLabel("counted")).toBe("Counted");
+    expect(movementKindLabel("used")).toBe("Used");
+    expect(movementKindLabel("counted")).toBe("Counted");
     expect(categoryLabel("adapters")).toBe("Adapters");
     expect(locationLabel("office")).toBe("Office");
   });

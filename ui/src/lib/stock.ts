@@ -22,7 +22,7 @@ const KINDS: Record<MovementKind, string> = {
   adjusted: "Adjusted",
   counted: "Counted",
 };
-export const kindLabel = (kind: MovementKind): string => KINDS[kind];
+export const movementKindLabel = (kind: MovementKind): string => KINDS[kind];
 
 export const CATEGORIES: { value: StockCategory; label: string }[] = [
   { value: "forms", label: "Forms" },

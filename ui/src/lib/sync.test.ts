@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SyncOverview } from "./bindings/SyncOverview";
-import { draftFromSettings, kindLabel, progressTotal, relativeTime, statusText } from "./sync";
+import { draftFromSettings, recordKindLabel, progressTotal, relativeTime, statusText } from "./sync";
 
 const now = new Date("2026-11-24T12:00:00Z");
 
@@ -27,9 +27,9 @@ describe("sync helpers", () => {
   });
 
   it("names kinds and adds up progress", () => {
-    expect(kindLabel("notes")).toBe("notes");
-    expect(kindLabel("service_calls")).toBe("appointments");
-    expect(kindLabel("new_kind")).toBe("new kind");
+    expect(recordKindLabel("notes")).toBe("notes");
+    expect(recordKindLabel("service_calls")).toBe("appointments");
+    expect(recordKindLabel("new_kind")).toBe("new kind");
     expect(progressTotal([{ kind: "tickets", count: 500 }, { kind: "notes", count: 1500 }])).toBe(2000);
   });
 

@@ -31,7 +31,7 @@ const KINDS: Record<string, string> = {
   service_call_resources: "appointment people",
   time_entries: "time entries",
 };
-export const kindLabel = (kind: string): string => KINDS[kind] ?? kind.replace(/_/g, " ");
+export const recordKindLabel = (kind: string): string => KINDS[kind] ?? kind.replace(/_/g, " ");
 
 export function progressTotal(counts: KindCount[]): number {
   return counts.reduce((sum, count) => sum + count.count, 0);

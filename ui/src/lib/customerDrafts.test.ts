@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { customerToDraft, emptyContact, emptyCustomerDraft, emptySite, removeSite } from "./drafts";
+import { customerToDraft, emptyContact, emptyCustomerDraft, emptySite, removeSite } from "./customerDrafts";
 import type { Customer } from "./bindings/Customer";
 
 describe("customer drafts", () => {
