@@ -159,6 +159,9 @@ fn the_app_syncs_with_the_psa_and_offline_work_arrives_once() {
             let back = StandIn::start(port)?;
             app.click("sync-now").await?;
             app.testid("sync-pending-empty").await?;
+            // That cycle is over before the ticket changes here (a cycle that
+            // pulled before the PSA's change would send mine over it).
+            wait_synced(app).await?;
             let notes = back.query("TicketNotes", json!([{ "op": "eq", "field": "description", "value": NOTE }]))?;
             ensure(notes.len() == 1, format!("the note arrived {} times", notes.len()))?;
             let times = back.query(
