@@ -20,6 +20,18 @@ fn every_area_is_reachable_by_mouse_and_keyboard() {
             app.testid("nav-today").await?.send_keys(&char::from(Key::Down).to_string()).await?;
             app.testid("area-tickets").await?;
 
+            // Each tile on Today opens its own view of the tickets.
+            for view in ["high_priority_alerts", "office_admin", "my_todo"] {
+                app.click("nav-today").await?;
+                app.click(&format!("today-count-{view}")).await?;
+                app.testid("area-tickets").await?;
+                app.eventually(&format!("the {view} view"), async || {
+                    Ok((app.attribute_of(&format!("view-{view}"), "aria-current").await?.as_deref() == Some("page"))
+                        .then_some(()))
+                })
+                .await?;
+            }
+
             // Settings tell where the data lives, and list the team from the sample data.
             app.click("nav-settings").await?;
             let path = app.text_of("settings-database-path").await?;

@@ -4,11 +4,13 @@
 // receiving area takes its intent once (`take`); moving to another area by
 // the navigation drops an intent nobody took.
 import type { AreaId } from "./areas";
+import type { TicketView } from "./bindings/TicketView";
 
 export type ChangePrefill = { customerId: string; ticketId: string | null; deviceId: string | null };
 
 export type Intent =
   | { kind: "open-ticket"; ticketId: string }
+  | { kind: "open-view"; view: TicketView }
   | { kind: "open-report"; reportId: string }
   | { kind: "start-visit"; ticketId: string }
   | ({ kind: "prefill-change" } & ChangePrefill);
@@ -17,6 +19,7 @@ export type IntentKind = Intent["kind"];
 
 const AREA_OF: Record<IntentKind, AreaId> = {
   "open-ticket": "tickets",
+  "open-view": "tickets",
   "open-report": "reports",
   "start-visit": "reports",
   "prefill-change": "changes",
@@ -51,6 +54,7 @@ export function request(intent: Intent) {
 }
 
 export const openTicket = (ticketId: string) => request({ kind: "open-ticket", ticketId });
+export const openView = (view: TicketView) => request({ kind: "open-view", view });
 export const openReport = (reportId: string) => request({ kind: "open-report", reportId });
 export const startVisit = (ticketId: string) => request({ kind: "start-visit", ticketId });
 export const prefillChange = (prefill: ChangePrefill) => request({ kind: "prefill-change", ...prefill });

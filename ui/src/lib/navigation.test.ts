@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { go, navigation, openReport, openTicket, prefillChange, startVisit, take } from "./navigation.svelte";
+import { go, navigation, openReport, openTicket, openView, prefillChange, startVisit, take } from "./navigation.svelte";
 
 describe("navigation", () => {
   beforeEach(() => go("today"));
@@ -11,6 +11,13 @@ describe("navigation", () => {
     go("stock");
     go("tickets");
     expect(navigation.ticket).toBe("t-1");
+  });
+
+  it("opens the view a tile on Today names", () => {
+    openView("high_priority_alerts");
+    expect(navigation.area).toBe("tickets");
+    expect(take("open-view")).toEqual({ kind: "open-view", view: "high_priority_alerts" });
+    expect(take("open-view")).toBeNull();
   });
 
   it("hands each intent to its area once", () => {
