@@ -35,12 +35,16 @@ fn view_filter(view: TicketView, settings: &Settings, now: DateTime<Utc>) -> (St
         ),
         TicketView::TechniciansQueue => (with_meaning("queue", "queue", &[meaning::QUEUE_TECHNICIANS]), vec![]),
         TicketView::PatchIssues => (with_meaning("status", "status", &[meaning::STATUS_FOLLOW_UP_NEEDED]), vec![]),
+        // The seed's widget: the backup checks assigned to me (primary or
+        // secondary) due this month or overdue — not every cached one.
         TicketView::BackupChecksDue => (
             format!(
-                "{} AND t.due_at < ?1",
+                "{} AND t.due_at < ?1 AND t.row IN (
+                    SELECT row FROM tickets WHERE completed_at IS NULL AND primary_resource_id = ?2
+                    UNION ALL SELECT ticket_row FROM ticket_secondary_resources WHERE resource_id = ?2 AND is_open = 1)",
                 with_meaning("issue_type", "issue_type", &[meaning::ISSUE_TYPE_BACKUP_CHECK])
             ),
-            vec![Value::Text(sql_time(start_of_next_month(now)))],
+            vec![Value::Text(sql_time(start_of_next_month(now))), me],
         ),
         TicketView::PrimaryResource => ("t.completed_at IS NULL AND t.primary_resource_id = ?1".into(), vec![me]),
         TicketView::NeedsAttention => (with_meaning("status", "status", &[meaning::STATUS_NEW]), vec![]),

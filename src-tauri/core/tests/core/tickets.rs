@@ -267,3 +267,61 @@ fn settings_are_checked_and_kept() {
     save_settings(&db, &settings).unwrap();
     assert_eq!(get_settings(&db).unwrap().msa_response_hours, 3);
 }
+
+/// The seed's "Backup Checks Due this Month (or Overdue)" widget: mine only
+/// (primary or secondary), listed and counted alike.
+#[test]
+fn backup_checks_due_are_the_ones_assigned_to_me() {
+    let (_dir, db) = loaded();
+    let now = Utc::now();
+    let me = get_settings(&db).unwrap().me.expect("sample data chooses me").to_string();
+    let other: String =
+        db.read(|c| c.query_row("SELECT id FROM resources WHERE id <> ?1 LIMIT 1", [&me], |r| r.get(0))).unwrap();
+    // A backup check due today, someone else's, with nobody helping.
+    let (row, id): (i64, String) = db
+        .read(|c| {
+            c.query_row(
+                "SELECT row, id FROM tickets WHERE completed_at IS NULL AND issue_type =
+                     (SELECT value FROM picklist_values WHERE kind = 'issue_type' AND meaning = 'backup_check') LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+        })
+        .unwrap();
+    db.write(|tx| -> rusqlite::Result<()> {
+        tx.execute(
+            "UPDATE tickets SET primary_resource_id = ?2, due_at = ?3 WHERE row = ?1",
+            rusqlite::params![row, other, now],
+        )?;
+        tx.execute("DELETE FROM ticket_secondary_resources WHERE ticket_row = ?1", [row])?;
+        Ok(())
+    })
+    .unwrap();
+    let listed = |db: &Db| {
+        let page = list_tickets(db, &query(TicketView::BackupChecksDue), now).unwrap();
+        let counted =
+            view_counts(db, now).unwrap().into_iter().find(|c| c.view == TicketView::BackupChecksDue).unwrap().count;
+        assert_eq!(page.rows.len() as u32, counted, "listed and counted alike");
+        page.rows.iter().map(|t| t.id.to_string()).collect::<Vec<_>>()
+    };
+    assert!(!listed(&db).contains(&id), "someone else's backup check is not in my widget");
+    // Every one listed is mine.
+    for listed_id in listed(&db) {
+        let mine: bool = db
+            .read(|c| {
+                c.query_row(
+                    "SELECT primary_resource_id = ?2 OR EXISTS (SELECT 1 FROM ticket_secondary_resources s
+                         WHERE s.ticket_row = t.row AND s.resource_id = ?2 AND s.is_open = 1)
+                     FROM tickets t WHERE id = ?1",
+                    [&listed_id, &me],
+                    |r| r.get(0),
+                )
+            })
+            .unwrap();
+        assert!(mine, "{listed_id} is not mine");
+    }
+    // Given to me, it shows.
+    db.write(|tx| tx.execute("UPDATE tickets SET primary_resource_id = ?2 WHERE row = ?1", rusqlite::params![row, me]))
+        .unwrap();
+    assert!(listed(&db).contains(&id));
+}
