@@ -206,27 +206,33 @@ fn fill(store: &mut Store, c: &Connection, now: DateTime<Utc>, only_people: bool
         contacts.insert(id, psa);
     }
     let mut devices = Ids::new();
-    for (n, (id, customer, site, name, serial)) in
-        rows(c, "SELECT id, customer_id, site_id, name, serial_number FROM devices ORDER BY rowid", |r| {
+    for (n, (id, customer, site, name, serial, agent)) in rows(
+        c,
+        "SELECT id, customer_id, site_id, name, serial_number, rmm_agent_installed FROM devices ORDER BY rowid",
+        |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, Option<String>>(2)?,
                 r.get::<_, String>(3)?,
                 r.get::<_, String>(4)?,
+                r.get::<_, bool>(5)?,
             ))
-        })?
-        .into_iter()
-        .enumerate()
+        },
+    )?
+    .into_iter()
+    .enumerate()
     {
         let psa = 60_000 + n as i64;
-        put(
-            store,
-            "ConfigurationItems",
-            json!({ "id": psa, "companyID": companies.get(&customer), "companyLocationID": site.and_then(|s| sites.get(&s).copied()),
+        let mut item = json!({ "id": psa, "companyID": companies.get(&customer), "companyLocationID": site.and_then(|s| sites.get(&s).copied()),
                            "referenceTitle": name, "rmmDeviceAuditHostname": name, "serialNumber": serial, "isActive": true,
-                           "lastModifiedTime": stamp(now - chrono::Duration::days(60) + chrono::Duration::seconds(n as i64)) }),
-        )?;
+                           "lastModifiedTime": stamp(now - chrono::Duration::days(60) + chrono::Duration::seconds(n as i64)) });
+        // A device with an RMM agent carries the RMM's ids, as Autotask shows them.
+        if agent {
+            item["rmmDeviceID"] = json!(880_000 + n as i64);
+            item["rmmDeviceUID"] = json!(format!("{:08x}-rmm-{n}", 0x5eed_0000u32 + n as u32));
+        }
+        put(store, "ConfigurationItems", item)?;
         devices.insert(id, psa);
     }
     let mut tickets: HashMap<i64, i64> = HashMap::new();

@@ -150,6 +150,20 @@ fn the_first_sync_fills_the_cache_and_a_quiet_one_costs_one_request_per_kind() {
             standin.snapshot("Companies").len() as i64
         );
         assert!(count(&db, "SELECT count(*) FROM picklist_values WHERE kind = 'status'") >= 5);
+        // Devices with an RMM agent (an RMM device id in the PSA) say so; the others do not.
+        let items = standin.snapshot("ConfigurationItems");
+        let with_agent: Vec<i64> =
+            items.iter().filter(|d| d["rmmDeviceID"].as_i64().is_some()).filter_map(|d| d["id"].as_i64()).collect();
+        assert!(!with_agent.is_empty() && with_agent.len() < items.len(), "the sample has devices of both kinds");
+        let cached = psa_ids(&db, "SELECT psa_id FROM devices WHERE rmm_agent_installed = 1 ORDER BY psa_id");
+        // Of the devices the cache holds (those of customers in scope), the ones with an agent.
+        let mut expected_agents: Vec<i64> = with_agent
+            .into_iter()
+            .filter(|id| count(&db, &format!("SELECT count(*) FROM devices WHERE psa_id = {id}")) > 0)
+            .collect();
+        expected_agents.sort();
+        assert!(!cached.is_empty());
+        assert_eq!(cached, expected_agents, "devices with an RMM agent");
         // "Me" is the resource with my PSA id.
         let me_name: String = db
             .read(|c| {

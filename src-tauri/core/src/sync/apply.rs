@@ -288,12 +288,17 @@ fn device(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> {
         .find(|name| !name.trim().is_empty())
         .unwrap_or_else(|| format!("Device {psa}"));
     let serial = text_field(record, "serialNumber");
+    // An RMM agent reports into the PSA: its device id or UID is set.
+    let agent = int_field(record, "rmmDeviceID").is_some_and(|id| id > 0)
+        || !text_field(record, "rmmDeviceUID").trim().is_empty();
     execute_cached(
         tx,
-        "INSERT INTO devices (id, psa_id, customer_id, site_id, name, serial_number) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO devices (id, psa_id, customer_id, site_id, name, serial_number, rmm_agent_installed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (psa_id) DO UPDATE SET customer_id = excluded.customer_id, site_id = excluded.site_id,
-             name = excluded.name, serial_number = excluded.serial_number",
-        params![Uuid::now_v7().to_string(), psa, customer, site, name, serial],
+             name = excluded.name, serial_number = excluded.serial_number,
+             rmm_agent_installed = excluded.rmm_agent_installed",
+        params![Uuid::now_v7().to_string(), psa, customer, site, name, serial, agent],
     )?;
     Ok(true)
 }
