@@ -41,7 +41,7 @@ pub enum TicketView {
     TechniciansQueue,
     /// Status "follow-up needed".
     PatchIssues,
-    /// Backup-check tickets due this month, or overdue.
+    /// Backup-check tickets assigned to me (primary or secondary) due this month, or overdue.
     BackupChecksDue,
     /// Open tickets where I am the primary resource.
     PrimaryResource,
