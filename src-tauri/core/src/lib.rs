@@ -28,6 +28,7 @@ pub mod tickets;
 pub mod time;
 pub mod validation;
 pub mod vault;
+pub mod visits;
 
 pub use db::Db;
 pub use error::ErrorPayload;

@@ -61,6 +61,8 @@ pub mod meaning {
     pub const STATUS_NEW: &str = "new";
     /// Status listed in the Patch Issues view.
     pub const STATUS_FOLLOW_UP_NEEDED: &str = "follow_up_needed";
+    /// Status of a ticket waiting for the customer (a visit's third outcome).
+    pub const STATUS_WAITING_CUSTOMER: &str = "waiting_customer";
     /// Status that closes a ticket.
     pub const STATUS_COMPLETE: &str = "complete";
     /// Status set when the technician starts working on a ticket.
@@ -180,7 +182,7 @@ pub fn default_picklists() -> Vec<PicklistValue> {
     vec![
         value(Status, 1, "New", Some(STATUS_NEW), 1),
         value(Status, 8, "In Progress", Some(STATUS_IN_PROGRESS), 2),
-        value(Status, 7, "Waiting Customer", None, 3),
+        value(Status, 7, "Waiting Customer", Some(STATUS_WAITING_CUSTOMER), 3),
         value(Status, 12, "Follow-up needed", Some(STATUS_FOLLOW_UP_NEEDED), 4),
         value(Status, 10, "Scheduled", None, 5),
         value(Status, 5, "Complete", Some(STATUS_COMPLETE), 9),

@@ -34,3 +34,8 @@ mod time;
 /// vault: resetting secrets when the passphrase or keychain item is lost.
 #[path = "core/vault.rs"]
 mod vault;
+/// visits: the on-site visit and the remote session end to end in the core —
+/// one report per visit, the timer, a change documented inline, the
+/// close-out's outbox entries once each and in order, a resumed close-out.
+#[path = "core/visits.rs"]
+mod visits;

@@ -19,6 +19,7 @@ mod sync;
 mod tickets;
 mod time;
 mod vault;
+mod visits;
 
 use std::sync::Arc;
 

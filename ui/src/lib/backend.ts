@@ -18,6 +18,12 @@ import type { TicketQuery } from "./bindings/TicketQuery";
 import type { TicketSearchResults } from "./bindings/TicketSearchResults";
 import type { ViewCount } from "./bindings/ViewCount";
 import type { ServiceReport } from "./bindings/ServiceReport";
+import type { Visit } from "./bindings/Visit";
+import type { VisitStart } from "./bindings/VisitStart";
+import type { VisitStarted } from "./bindings/VisitStarted";
+import type { VisitWork } from "./bindings/VisitWork";
+import type { CloseOut } from "./bindings/CloseOut";
+import type { CloseOutPrefill } from "./bindings/CloseOutPrefill";
 import type { ReportDraft } from "./bindings/ReportDraft";
 import type { StockList } from "./bindings/StockList";
 import type { StockItem } from "./bindings/StockItem";
@@ -132,6 +138,15 @@ export interface Backend {
   reportsList(ticketId: string | null): Promise<ServiceReport[]>;
   reportCreate(ticketId: string): Promise<ServiceReport>;
   reportGet(id: string): Promise<ServiceReport>;
+  visitStart(start: VisitStart): Promise<VisitStarted>;
+  visitGet(id: string): Promise<Visit>;
+  visitsOpen(): Promise<Visit[]>;
+  visitArrive(id: string, ifRunning: RunningTimerChoice | null): Promise<VisitStarted>;
+  visitSaveWork(work: VisitWork): Promise<Visit>;
+  visitDocumentChange(id: string, draft: ChangeDraft): Promise<Visit>;
+  visitLeave(id: string): Promise<Visit>;
+  visitCloseOutPrefill(id: string): Promise<CloseOutPrefill>;
+  visitClose(close: CloseOut): Promise<Visit>;
   reportCorrect(id: string): Promise<ServiceReport>;
   reportSaveDraft(draft: ReportDraft): Promise<ServiceReport>;
   reportStamp(id: string, stamp: Stamp): Promise<ServiceReport>;
@@ -212,6 +227,15 @@ export const tauriBackend: Backend = {
   reportsList: (ticketId) => invoke("reports_list", { ticketId }),
   reportCreate: (ticketId) => invoke("report_create", { ticketId }),
   reportGet: (id) => invoke("report_get", { id }),
+  visitStart: (start) => invoke("visit_start", { start }),
+  visitGet: (id) => invoke("visit_get", { id }),
+  visitsOpen: () => invoke("visits_open"),
+  visitArrive: (id, ifRunning) => invoke("visit_arrive", { id, ifRunning }),
+  visitSaveWork: (work) => invoke("visit_save_work", { work }),
+  visitDocumentChange: (id, draft) => invoke("visit_document_change", { id, draft }),
+  visitLeave: (id) => invoke("visit_leave", { id }),
+  visitCloseOutPrefill: (id) => invoke("visit_close_out_prefill", { id }),
+  visitClose: (close) => invoke("visit_close", { close }),
   reportCorrect: (id) => invoke("report_correct", { id }),
   reportSaveDraft: (draft) => invoke("report_save_draft", { draft }),
   reportStamp: (id, stamp) => invoke("report_stamp", { id, stamp }),

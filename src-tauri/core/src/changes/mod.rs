@@ -21,7 +21,9 @@ use crate::validation::FieldError;
 use crate::vault::VaultError;
 
 pub use category::{category_forms, CategoryForm, ChangeCategory, FieldSpec};
+pub(crate) use export::note_text;
 pub use export::{export_changes, export_changes_to_file, ExportFormat, Exported};
+pub(crate) use store::save_change_with;
 pub use store::{change_history, list_changes, post_change_to_ticket, reveal_secret, save_change};
 
 /// The change form. `correcting` names the record a correction revises.

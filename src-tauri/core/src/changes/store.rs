@@ -84,6 +84,18 @@ pub fn save_change(
     draft: &ChangeDraft,
     now: DateTime<Utc>,
 ) -> Result<ChangeRecord, ChangeError> {
+    save_change_with(db, vault, draft, now, |_, _| Ok(()))
+}
+
+/// [`save_change`], then `and_then` in the same transaction (a visit links
+/// the record and posts it to the ticket).
+pub(crate) fn save_change_with(
+    db: &Db,
+    vault: &Vault,
+    draft: &ChangeDraft,
+    now: DateTime<Utc>,
+    and_then: impl FnOnce(&rusqlite::Transaction<'_>, &ChangeRecord) -> Result<(), ChangeError>,
+) -> Result<ChangeRecord, ChangeError> {
     let mut errors = FieldErrors::default();
     let summary = errors.text("summary", &draft.summary, true, MAX_SUMMARY_CHARS);
     let mut fields = serde_json::Map::new();
@@ -208,7 +220,9 @@ pub fn save_change(
             "INSERT INTO change_search (rowid, summary, fields) VALUES (?1, ?2, ?3)",
             params![row, summary, searchable.join(" ")],
         )?;
-        read_record(tx, id)
+        let record = read_record(tx, id)?;
+        and_then(tx, &record)?;
+        Ok(record)
     })
 }
 

@@ -74,6 +74,20 @@ pub fn get_report(db: &Db, id: Uuid) -> Result<ServiceReport, ReportError> {
 /// arrival window of its first appointment are copied in as they are now.
 pub fn create_report(db: &Db, ticket_id: Uuid, now: DateTime<Utc>) -> Result<ServiceReport, ReportError> {
     db.write(|tx| {
+        let id = create_report_in(tx, ticket_id, None, now)?;
+        read_report(tx, id)
+    })
+}
+
+/// [`create_report`] inside the caller's transaction, for `appointment` when
+/// given (a visit's), else for the ticket's appointment nearest to now.
+pub(crate) fn create_report_in(
+    tx: &rusqlite::Transaction<'_>,
+    ticket_id: Uuid,
+    appointment: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Uuid, ReportError> {
+    {
         #[allow(clippy::type_complexity)]
         let (row, customer, site, contact): (i64, String, Option<String>, Option<String>) = tx
             .query_row(
@@ -90,8 +104,9 @@ pub fn create_report(db: &Db, ticket_id: Uuid, now: DateTime<Utc>) -> Result<Ser
         let appointment: Option<(String, DateTime<Utc>)> = tx
             .query_row(
                 "SELECT a.id, a.start_at FROM appointment_tickets at JOIN appointments a ON a.id = at.appointment_id
-                 WHERE at.ticket_row = ?1 ORDER BY abs(julianday(a.start_at) - julianday(?2)) LIMIT 1",
-                params![row, now],
+                 WHERE at.ticket_row = ?1 AND (?3 IS NULL OR a.id = ?3)
+                 ORDER BY abs(julianday(a.start_at) - julianday(?2)) LIMIT 1",
+                params![row, now, appointment.map(|id| id.to_string())],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
@@ -114,8 +129,8 @@ pub fn create_report(db: &Db, ticket_id: Uuid, now: DateTime<Utc>) -> Result<Ser
                 now
             ],
         )?;
-        read_report(tx, id)
-    })
+        Ok(id)
+    }
 }
 
 fn refuse_if_sealed(connection: &Connection, id: Uuid) -> Result<(), ReportError> {

@@ -71,6 +71,9 @@ fn guess_meaning(kind: PicklistKind, label: &str) -> Option<&'static str> {
         PicklistKind::Status if label == "complete" || label == "completed" => Some(meaning::STATUS_COMPLETE),
         PicklistKind::Status if label == "in progress" => Some(meaning::STATUS_IN_PROGRESS),
         PicklistKind::Status if label.starts_with("follow") => Some(meaning::STATUS_FOLLOW_UP_NEEDED),
+        PicklistKind::Status if label.starts_with("waiting") && label.contains("customer") => {
+            Some(meaning::STATUS_WAITING_CUSTOMER)
+        }
         PicklistKind::Priority if label == "critical" => Some(meaning::PRIORITY_CRITICAL),
         PicklistKind::Priority if label == "high" => Some(meaning::PRIORITY_HIGH),
         PicklistKind::Priority if label == "medium" => Some(meaning::PRIORITY_MEDIUM),

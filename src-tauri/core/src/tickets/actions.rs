@@ -116,7 +116,17 @@ fn note_title(body: &str) -> String {
 
 /// Sets the status; a status meaning "complete" closes the ticket.
 pub fn change_status(db: &Db, ticket_id: Uuid, status: i64, now: DateTime<Utc>) -> Result<(), TicketError> {
-    db.write(|tx| {
+    db.write(|tx| change_status_in(tx, ticket_id, status, now))
+}
+
+/// [`change_status`] inside the caller's transaction (a visit's close-out).
+pub(crate) fn change_status_in(
+    tx: &Transaction<'_>,
+    ticket_id: Uuid,
+    status: i64,
+    now: DateTime<Utc>,
+) -> Result<(), TicketError> {
+    {
         let (row, number) = ticket_key(tx, ticket_id)?;
         if !picklists::is_known(tx, PicklistKind::Status, status)? {
             return Err(TicketError::invalid("status", "Choose a status from the list."));
@@ -145,7 +155,7 @@ pub fn change_status(db: &Db, ticket_id: Uuid, status: i64, now: DateTime<Utc>) 
             now,
         )?;
         Ok(())
-    })
+    }
 }
 
 /// Makes me the primary resource.

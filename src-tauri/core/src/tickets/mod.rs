@@ -20,6 +20,7 @@ use crate::db::DbError;
 use crate::error::ErrorPayload;
 use crate::validation::FieldError;
 
+pub(crate) use actions::change_status_in;
 pub(crate) use actions::write_note as write_note_in;
 pub use actions::{add_note, change_status, post_scheduling_link_note, schedule_appointment, take_ticket};
 pub use clock::{response_clock, ClockState, ResponseClock};

@@ -74,6 +74,15 @@ pub(crate) fn split_at_utc_midnight(start: DateTime<Utc>, end: DateTime<Utc>) ->
 pub const MAX_NOTES_CHARS: usize = 8000;
 
 pub fn save_time_entry(db: &Db, draft: &TimeEntryDraft, now: DateTime<Utc>) -> Result<SavedTime, TimeError> {
+    db.write(|tx| save_time_entry_in(tx, draft, now))
+}
+
+/// [`save_time_entry`] inside the caller's transaction (a visit's close-out).
+pub(crate) fn save_time_entry_in(
+    tx: &Transaction<'_>,
+    draft: &TimeEntryDraft,
+    now: DateTime<Utc>,
+) -> Result<SavedTime, TimeError> {
     let mut errors = FieldErrors::default();
     let summary = errors.text("summary_notes", &draft.summary_notes, true, MAX_NOTES_CHARS);
     let internal = errors.text("internal_notes", &draft.internal_notes, false, MAX_NOTES_CHARS);
@@ -84,7 +93,7 @@ pub fn save_time_entry(db: &Db, draft: &TimeEntryDraft, now: DateTime<Utc>) -> R
     }
     errors.into_result().map_err(TimeError::Invalid)?;
 
-    db.write(|tx| {
+    {
         let me = me(tx)?;
         let settings = read_settings(tx)?;
         let zone = settings.zone();
@@ -127,7 +136,7 @@ pub fn save_time_entry(db: &Db, draft: &TimeEntryDraft, now: DateTime<Utc>) -> R
         }
         let entries = saved.iter().map(|id| read_entry(tx, *id, now)).collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(SavedTime { entries, warnings })
-    })
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -22,8 +22,10 @@ use crate::error::ErrorPayload;
 use crate::validation::FieldError;
 
 pub use entries::save_time_entry;
+pub(crate) use entries::save_time_entry_in;
 pub use placeholder::{open_placeholders, save_placeholder};
 pub use timer::{current_timer, pause_timer, resume_timer, start_timer, stop_timer};
+pub(crate) use timer::{default_work_type, pause as pause_in, read_timer, start_in};
 pub use week::{my_week, weekly_check};
 
 /// What a timer runs for.

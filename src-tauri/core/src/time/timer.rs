@@ -54,7 +54,17 @@ pub fn start_timer(
     if_running: Option<RunningTimerChoice>,
     now: DateTime<Utc>,
 ) -> Result<TimerStarted, TimeError> {
-    db.write(|tx| {
+    db.write(|tx| start_in(tx, target, if_running, now))
+}
+
+/// [`start_timer`] inside the caller's transaction (a visit's arrival).
+pub(crate) fn start_in(
+    tx: &Transaction<'_>,
+    target: &TimerTarget,
+    if_running: Option<RunningTimerChoice>,
+    now: DateTime<Utc>,
+) -> Result<TimerStarted, TimeError> {
+    {
         let me = me(tx)?;
         let replaced = match read_timer(tx, me, now)? {
             None => None,
@@ -76,7 +86,7 @@ pub fn start_timer(
         )?;
         let timer = read_timer(tx, me, now)?.ok_or(TimeError::NoTimer)?;
         Ok(TimerStarted { timer, replaced })
-    })
+    }
 }
 
 pub fn pause_timer(db: &Db, now: DateTime<Utc>) -> Result<RunningTimer, TimeError> {
@@ -87,7 +97,7 @@ pub fn pause_timer(db: &Db, now: DateTime<Utc>) -> Result<RunningTimer, TimeErro
     })
 }
 
-fn pause(tx: &Transaction<'_>, me: Uuid, now: DateTime<Utc>) -> Result<(), TimeError> {
+pub(crate) fn pause(tx: &Transaction<'_>, me: Uuid, now: DateTime<Utc>) -> Result<(), TimeError> {
     let since: Option<Option<DateTime<Utc>>> = tx
         .query_row("SELECT running_since FROM timers WHERE resource_id = ?1", [me.to_string()], |r| r.get(0))
         .optional()?;
@@ -137,15 +147,7 @@ fn draft_from(tx: &Transaction<'_>, timer: &RunningTimer, now: DateTime<Utc>) ->
             .unwrap_or(false),
         None => false,
     };
-    let work_types = picklists::read_all(tx)?
-        .into_iter()
-        .filter(|value| value.kind == PicklistKind::WorkType && value.is_active)
-        .collect::<Vec<_>>();
-    // On site → the second billable type ("On-site support") when there is one.
-    let billable: Vec<_> =
-        work_types.iter().filter(|v| v.meaning.as_deref() == Some(meaning::WORK_TYPE_BILLABLE)).collect();
-    let chosen =
-        if on_site { billable.get(1).or(billable.first()) } else { billable.first() }.copied().or(work_types.first());
+    let (work_type, billable) = default_work_type(tx, on_site)?;
     let elapsed = timer.elapsed_seconds.max(60);
     Ok(TimeEntryDraft {
         id: None,
@@ -154,11 +156,29 @@ fn draft_from(tx: &Transaction<'_>, timer: &RunningTimer, now: DateTime<Utc>) ->
         appointment_id: timer.appointment_id,
         start_at: now - Duration::seconds(elapsed),
         end_at: now,
-        work_type: chosen.map_or(0, |value| value.value),
-        billable: chosen.is_some_and(|value| value.meaning.as_deref() == Some(meaning::WORK_TYPE_BILLABLE)),
+        work_type,
+        billable,
         summary_notes: String::new(),
         internal_notes: String::new(),
         split_at_midnight: false,
         from_timer: true,
     })
+}
+
+/// The work type an entry starts with, and whether it is billable: on site,
+/// the second billable type ("On-site support") when there is one.
+pub(crate) fn default_work_type(connection: &Connection, on_site: bool) -> Result<(i64, bool), TimeError> {
+    let work_types = picklists::read_all(connection)?
+        .into_iter()
+        .filter(|value| value.kind == PicklistKind::WorkType && value.is_active)
+        .collect::<Vec<_>>();
+    // On site → the second billable type ("On-site support") when there is one.
+    let billable: Vec<_> =
+        work_types.iter().filter(|v| v.meaning.as_deref() == Some(meaning::WORK_TYPE_BILLABLE)).collect();
+    let chosen =
+        if on_site { billable.get(1).or(billable.first()) } else { billable.first() }.copied().or(work_types.first());
+    Ok((
+        chosen.map_or(0, |value| value.value),
+        chosen.is_some_and(|value| value.meaning.as_deref() == Some(meaning::WORK_TYPE_BILLABLE)),
+    ))
 }
