@@ -1,6 +1,6 @@
 // The app's areas, in navigation order, with their keyboard shortcuts (Alt+1…9).
 
-export type AreaId = "today" | "tickets" | "schedule" | "time" | "reports" | "changes" | "stock" | "customers" | "settings" | "outbox" | "sync";
+export type AreaId = "today" | "tickets" | "schedule" | "time" | "reports" | "changes" | "stock" | "customers" | "settings" | "outbox" | "sync" | "visit";
 
 export interface Area {
   id: AreaId;

@@ -1,9 +1,11 @@
 // Where the technician is (area, welcome screen, the ticket open in Tickets)
 // and what one area asked another to do: open a ticket, open a report, start
-// a visit (a service report for a ticket) or prefill a change record. The
+// a visit or remote session (the guided flow), start a service report on its
+// own, or prefill a change record. The
 // receiving area takes its intent once (`take`); moving to another area by
 // the navigation drops an intent nobody took.
 import type { AreaId } from "./areas";
+import type { AppointmentKind } from "./bindings/AppointmentKind";
 import type { TicketView } from "./bindings/TicketView";
 
 export type ChangePrefill = { customerId: string; ticketId: string | null; deviceId: string | null };
@@ -12,7 +14,9 @@ export type Intent =
   | { kind: "open-ticket"; ticketId: string }
   | { kind: "open-view"; view: TicketView }
   | { kind: "open-report"; reportId: string }
-  | { kind: "start-visit"; ticketId: string }
+  | { kind: "new-report"; ticketId: string }
+  | { kind: "start-visit"; ticketId: string; appointmentId: string | null; visitKind: AppointmentKind | null }
+  | { kind: "open-visit"; visitId: string }
   | ({ kind: "prefill-change" } & ChangePrefill);
 
 export type IntentKind = Intent["kind"];
@@ -21,7 +25,9 @@ const AREA_OF: Record<IntentKind, AreaId> = {
   "open-ticket": "tickets",
   "open-view": "tickets",
   "open-report": "reports",
-  "start-visit": "reports",
+  "new-report": "reports",
+  "start-visit": "visit",
+  "open-visit": "visit",
   "prefill-change": "changes",
 };
 
@@ -56,7 +62,11 @@ export function request(intent: Intent) {
 export const openTicket = (ticketId: string) => request({ kind: "open-ticket", ticketId });
 export const openView = (view: TicketView) => request({ kind: "open-view", view });
 export const openReport = (reportId: string) => request({ kind: "open-report", reportId });
-export const startVisit = (ticketId: string) => request({ kind: "start-visit", ticketId });
+export const startReport = (ticketId: string) => request({ kind: "new-report", ticketId });
+/** The guided visit (or remote session) on a ticket, from an appointment when there is one. */
+export const startVisit = (ticketId: string, appointmentId: string | null = null, visitKind: AppointmentKind | null = null) =>
+  request({ kind: "start-visit", ticketId, appointmentId, visitKind });
+export const openVisit = (visitId: string) => request({ kind: "open-visit", visitId });
 export const prefillChange = (prefill: ChangePrefill) => request({ kind: "prefill-change", ...prefill });
 
 /** The waiting intent of this kind, taken (cleared) — or null. Reading it inside an `$effect` tracks it. */

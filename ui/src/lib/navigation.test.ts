@@ -21,10 +21,10 @@ describe("navigation", () => {
   });
 
   it("hands each intent to its area once", () => {
-    startVisit("t-2");
-    expect(navigation.area).toBe("reports");
+    startVisit("t-2", "a-1", "on_site");
+    expect(navigation.area).toBe("visit");
     expect(take("open-report")).toBeNull();
-    expect(take("start-visit")).toEqual({ kind: "start-visit", ticketId: "t-2" });
+    expect(take("start-visit")).toEqual({ kind: "start-visit", ticketId: "t-2", appointmentId: "a-1", visitKind: "on_site" });
     expect(take("start-visit")).toBeNull();
 
     openReport("r-1");
