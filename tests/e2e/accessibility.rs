@@ -1,6 +1,6 @@
 //! Accessibility measured in the real web view: axe-core (the UI's npm dev
-//! dependency) runs on every area, a ticket, the report form and the change
-//! form, in the light theme and in the dark one, against the WCAG 2.1 A/AA
+//! dependency) runs on every area, a ticket, the report form, the change
+//! form and the guided visit's steps, in the light theme and in the dark one, against the WCAG 2.1 A/AA
 //! rules. One app launch serves every screen.
 
 use std::path::Path;
@@ -123,6 +123,20 @@ fn every_screen_passes_the_wcag_2_1_aa_rules_in_both_themes() {
             app.click("ticket-document-change").await?;
             app.testid("change-form").await?;
             check(app, "change form", &mut failures).await?;
+            screens += 3;
+
+            // The guided visit: before, working, close-out.
+            app.click("nav-tickets").await?;
+            app.wait_for("[data-testid='ticket-list'] [data-testid^='ticket-row-']").await?.click().await?;
+            app.click("ticket-visit-start").await?;
+            app.testid("visit-arrive").await?;
+            check(app, "visit: before", &mut failures).await?;
+            app.click("visit-arrive").await?;
+            app.testid("visit-notes").await?;
+            check(app, "visit: working", &mut failures).await?;
+            app.click("visit-close-out").await?;
+            app.testid("visit-close-out-form").await?;
+            check(app, "visit: close-out", &mut failures).await?;
             screens += 3;
 
             eprintln!("[a11y] {screens} screens, {} rule failures", failures.len());

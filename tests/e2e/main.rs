@@ -33,3 +33,7 @@ mod tickets;
 /// time: the timer across a restart, placeholders going overdue with the clock
 /// moved on, and the weekly check.
 mod time;
+/// visit: the guided on-site visit (≤ 20 interactions, counted and printed)
+/// and remote session (≤ 10, resumed after a restart), their outbox entries
+/// once each and in order, and the sealed report verifying after a restart.
+mod visit;

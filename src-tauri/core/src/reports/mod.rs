@@ -25,7 +25,7 @@ pub use pdf::{render_pdf, Paper};
 pub use seal::{seal_report, signature_svg, verify_report, Verification};
 pub use seal_key::{seal_key, seal_public_key, SealKey};
 pub use sealed_pdf::key_fingerprint;
-pub(crate) use store::create_report_in;
+pub(crate) use store::{checked_parts, create_report_in, name_stock_lines};
 pub use store::{create_correction, create_report, get_report, list_reports, save_report_draft, stamp_report};
 
 /// One parts or materials line: picked from the technician's stock

@@ -144,6 +144,38 @@ fn refuse_if_sealed(connection: &Connection, id: Uuid) -> Result<(), ReportError
     Ok(())
 }
 
+/// Parts lines as typed, checked (an item named unless from stock, a quantity from 1 to 10,000).
+pub(crate) fn checked_parts(errors: &mut FieldErrors, lines: &[PartLine]) -> Vec<PartLine> {
+    lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| {
+            let item = errors.text(&format!("parts.{index}.item"), &line.item, line.item_id.is_none(), 200);
+            if line.quantity == 0 || line.quantity > 10_000 {
+                errors.add(format!("parts.{index}.quantity"), "Enter a quantity from 1 to 10,000.");
+            }
+            PartLine { item, quantity: line.quantity, item_id: line.item_id }
+        })
+        .collect()
+}
+
+/// A line picked from stock carries the item's current name; a vanished item is a field error.
+pub(crate) fn name_stock_lines(connection: &Connection, parts: &mut [PartLine]) -> Result<(), ReportError> {
+    let mut errors = FieldErrors::default();
+    for (index, line) in parts.iter_mut().enumerate() {
+        let Some(item_id) = line.item_id else { continue };
+        let name: Option<String> = connection
+            .prepare_cached("SELECT name FROM stock_items WHERE id = ?1")?
+            .query_row([item_id.to_string()], |row| row.get(0))
+            .optional()?;
+        match name {
+            Some(name) => line.item = name,
+            None => errors.add(format!("parts.{index}.item"), "That stock item no longer exists; pick another."),
+        }
+    }
+    errors.into_result().map_err(ReportError::Invalid)
+}
+
 /// Autosave: stores the draft as typed (cleaned of NULs, length-checked).
 pub fn save_report_draft(db: &Db, draft: &ReportDraft, now: DateTime<Utc>) -> Result<ServiceReport, ReportError> {
     let mut errors = FieldErrors::default();
@@ -152,31 +184,11 @@ pub fn save_report_draft(db: &Db, draft: &ReportDraft, now: DateTime<Utc>) -> Re
     let recommendations = errors.text("recommendations", &draft.recommendations, false, MAX_TEXT_CHARS);
     let notes = errors.text("customer_notes", &draft.customer_notes, false, MAX_TEXT_CHARS);
     let follow_up = errors.text("follow_up_what", &draft.follow_up_what, false, 2000);
-    let mut parts = Vec::new();
-    for (index, line) in draft.parts.iter().enumerate() {
-        let item = errors.text(&format!("parts.{index}.item"), &line.item, line.item_id.is_none(), 200);
-        if line.quantity == 0 || line.quantity > 10_000 {
-            errors.add(format!("parts.{index}.quantity"), "Enter a quantity from 1 to 10,000.");
-        }
-        parts.push(PartLine { item, quantity: line.quantity, item_id: line.item_id });
-    }
+    let mut parts = checked_parts(&mut errors, &draft.parts);
     errors.into_result().map_err(ReportError::Invalid)?;
     db.write(|tx| {
         refuse_if_sealed(tx, draft.id)?;
-        // A line picked from stock carries the item's current name.
-        let mut errors = FieldErrors::default();
-        for (index, line) in parts.iter_mut().enumerate() {
-            let Some(item_id) = line.item_id else { continue };
-            let name: Option<String> = tx
-                .prepare_cached("SELECT name FROM stock_items WHERE id = ?1")?
-                .query_row([item_id.to_string()], |row| row.get(0))
-                .optional()?;
-            match name {
-                Some(name) => line.item = name,
-                None => errors.add(format!("parts.{index}.item"), "That stock item no longer exists; pick another."),
-            }
-        }
-        errors.into_result().map_err(ReportError::Invalid)?;
+        name_stock_lines(tx, &mut parts)?;
         tx.execute(
             "UPDATE service_reports SET work_performed = ?2, findings = ?3, recommendations = ?4, customer_notes = ?5,
                  follow_up_needed = ?6, follow_up_what = ?7, parts = ?8, updated_at = ?9 WHERE id = ?1",

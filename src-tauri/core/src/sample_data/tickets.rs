@@ -365,10 +365,24 @@ pub(super) fn generate(
         if open && status == 10 && primary.is_some() {
             let hour_start = now.with_minute(0).and_then(|t| t.with_second(0)).and_then(|t| t.with_nanosecond(0));
             let base = hour_start.unwrap_or(now) + Duration::hours(1);
-            let start_at = if primary == Some(me) && counts.appointments < 3 {
-                base + Duration::hours(2 * i64::from(counts.appointments))
+            let today = primary == Some(me) && counts.appointments < 3;
+            let start_at = if today {
+                let later = base + Duration::hours(2 * i64::from(counts.appointments));
+                // Late in the day the later slots would fall tomorrow: they go earlier today instead.
+                if later.date_naive() == now.date_naive() {
+                    later
+                } else {
+                    hour_start.unwrap_or(now) - Duration::hours(2 * i64::from(counts.appointments))
+                }
             } else {
                 base + Duration::hours(sequence.between(20, 24 * 10) as i64)
+            };
+            // Today: one visit on site and one remote session, then as drawn.
+            let drawn = if sequence.between(0, 1) == 0 { "on_site" } else { "remote" };
+            let kind = match (today, counts.appointments) {
+                (true, 0) => "on_site",
+                (true, 1) => "remote",
+                _ => drawn,
             };
             let appointment = Uuid::from_u64_pair(0x5eed_0006_0000_0000, u64::from(counts.appointments));
             tx.execute(
@@ -378,7 +392,7 @@ pub(super) fn generate(
                     appointment.to_string(),
                     customer.id.to_string(),
                     customer.site_ids.first().map(|s| s.to_string()),
-                    if sequence.between(0, 1) == 0 { "on_site" } else { "remote" },
+                    kind,
                     start_at,
                     start_at + Duration::minutes(90),
                     title,

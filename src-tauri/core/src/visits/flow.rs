@@ -9,7 +9,7 @@ use super::store::read_visit;
 use super::{Visit, VisitError, VisitStart, VisitStarted, VisitWork};
 use crate::changes::{ChangeDraft, ChangeError};
 use crate::db::Db;
-use crate::reports::{PartLine, ReportError};
+use crate::reports::ReportError;
 use crate::tickets::AppointmentKind;
 use crate::time::{RunningTimerChoice, TimerTarget};
 use crate::validation::FieldErrors;
@@ -135,14 +135,7 @@ fn arrive_in(
 pub fn save_work(db: &Db, work: &VisitWork, now: DateTime<Utc>) -> Result<Visit, VisitError> {
     let mut errors = FieldErrors::default();
     let notes = errors.text("notes", &work.notes, false, MAX_NOTES_CHARS);
-    let mut parts = Vec::new();
-    for (index, line) in work.parts.iter().enumerate() {
-        let item = errors.text(&format!("parts.{index}.item"), &line.item, line.item_id.is_none(), 200);
-        if line.quantity == 0 || line.quantity > 10_000 {
-            errors.add(format!("parts.{index}.quantity"), "Enter a quantity from 1 to 10,000.");
-        }
-        parts.push(PartLine { item, quantity: line.quantity, item_id: line.item_id });
-    }
+    let mut parts = crate::reports::checked_parts(&mut errors, &work.parts);
     errors.into_result().map_err(VisitError::Invalid)?;
     db.write(|tx| {
         let visit = open_visit(tx, work.visit_id)?;
@@ -154,21 +147,7 @@ pub fn save_work(db: &Db, work: &VisitWork, now: DateTime<Utc>) -> Result<Visit,
             if visit.report_sealed {
                 return Err(VisitError::Report(ReportError::Sealed));
             }
-            let mut errors = FieldErrors::default();
-            for (index, line) in parts.iter_mut().enumerate() {
-                let Some(item_id) = line.item_id else { continue };
-                let name: Option<String> = tx
-                    .prepare_cached("SELECT name FROM stock_items WHERE id = ?1")?
-                    .query_row([item_id.to_string()], |row| row.get(0))
-                    .optional()?;
-                match name {
-                    Some(name) => line.item = name,
-                    None => {
-                        errors.add(format!("parts.{index}.item"), "That stock item no longer exists; pick another.")
-                    }
-                }
-            }
-            errors.into_result().map_err(VisitError::Invalid)?;
+            crate::reports::name_stock_lines(tx, &mut parts)?;
             tx.execute(
                 "UPDATE service_reports SET work_performed = ?2, parts = ?3, updated_at = ?4 WHERE id = ?1",
                 params![report.to_string(), notes, serde_json::to_string(&parts).unwrap_or_else(|_| "[]".into()), now],
