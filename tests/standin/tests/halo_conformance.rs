@@ -387,7 +387,7 @@ fn every_call_and_written_field_is_in_halos_api_description() {
                 assert_eq!(path, "/auth/token");
                 continue;
             };
-            let described = paths.get(&path).unwrap_or_else(|| panic!("{path} is not in Halo's API description"));
+            let described = paths.get(path).unwrap_or_else(|| panic!("{path} is not in Halo's API description"));
             assert!(described.get(method.to_ascii_lowercase()).is_some(), "{method} {path} is not described");
         }
         standin.stop().await;

@@ -1,7 +1,7 @@
 //! The chaos test against the Halo stand-in: 1,000+ operations made
 //! offline (notes, time entries, status changes, tickets raised with their
 //! notes, appointments), pushed with a fifth of the requests faulted and
-//! cycles cut off midway — a crash as the next process sees it: the outbox
+//! the first eight cycles cut off midway — a crash as the next process sees it: the outbox
 //! claims committed, the connector and its memory gone — then resumed with
 //! a new connector. Each operation arrives exactly once, in order, and the
 //! cache equals the stand-in.
@@ -159,8 +159,8 @@ fn chaos_against_halo_every_operation_arrives_exactly_once() {
         let calls_before = standin.snapshot("Appointment").len();
         let actions_before = standin.snapshot("Actions").len();
 
-        // A fifth of the requests faulted; every third cycle cut off midway
-        // (a crash), the next one run by a new connector (a new process).
+        // A fifth of the requests faulted; the first eight cycles cut off
+        // midway (a crash), each next one run by a new connector (a new process).
         standin.set_faults(Faults { latency_ms: 0, rate: 0.2, kinds: vec![], seed: 7 });
         let mut crashes = 0;
         let mut rounds = 0;
@@ -173,8 +173,9 @@ fn chaos_against_halo_every_operation_arrives_exactly_once() {
             );
             let halo = connector(&standin);
             let run = sync::run_cycle(&db, &halo, &scope, Utc::now(), false, &progress);
-            if rounds % 3 == 1 {
-                if tokio::time::timeout(Duration::from_millis(400), run).await.is_err() {
+            if rounds <= 8 {
+                // Cut off at a different point each time: mid-pull, mid-push.
+                if tokio::time::timeout(Duration::from_millis(250 * rounds as u64), run).await.is_err() {
                     crashes += 1;
                 }
             } else {
@@ -188,6 +189,7 @@ fn chaos_against_halo_every_operation_arrives_exactly_once() {
             );
         }
         standin.set_faults(Faults::default());
+        assert!(crashes >= 4, "cycles cut off midway: {crashes}");
         eprintln!("halo chaos: {operations} operations in {rounds} cycles, {crashes} cut off midway");
 
         // Exactly once, in order.

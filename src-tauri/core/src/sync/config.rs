@@ -241,11 +241,11 @@ pub fn connect(
         .ok_or_else(|| SyncError::Settings("Enter your PSA resource id in Settings → Sync.".into()))?;
     let (integration_code, secret) = credentials(db, vault, &settings.discovery_url, &settings.api_user)?;
     let connector = match settings.psa {
-        Psa::Autotask => AnyConnector::Autotask(Autotask::new(
+        Psa::Autotask => AnyConnector::Autotask(Box::new(Autotask::new(
             Endpoint { discovery_url: settings.discovery_url, api_user: settings.api_user, integration_code, secret },
             retry,
-        )?),
-        Psa::Halopsa => AnyConnector::Halo(HaloPsa::new(
+        )?)),
+        Psa::Halopsa => AnyConnector::Halo(Box::new(HaloPsa::new(
             super::halopsa::Endpoint {
                 url: settings.discovery_url,
                 auth_url: String::new(),
@@ -254,7 +254,7 @@ pub fn connect(
                 secret,
             },
             retry,
-        )?),
+        )?)),
     };
     Ok((
         connector,

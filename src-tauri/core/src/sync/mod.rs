@@ -4,13 +4,13 @@
 
 mod apply;
 pub mod autotask;
-pub mod halopsa;
 mod config;
 mod conflicts;
 mod connector;
 mod engine;
 #[cfg(test)]
 mod fuzz;
+pub mod halopsa;
 mod psa;
 mod push;
 mod record;

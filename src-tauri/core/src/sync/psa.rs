@@ -92,8 +92,8 @@ impl Psa {
 
 /// The connector the settings chose.
 pub enum AnyConnector {
-    Autotask(Autotask),
-    Halo(HaloPsa),
+    Autotask(Box<Autotask>),
+    Halo(Box<HaloPsa>),
 }
 
 impl AnyConnector {

@@ -69,6 +69,9 @@ pub const MAX_ATTACHMENT_BYTES: usize = 6_000_000;
 /// How far ahead appointments are read.
 const CALLS_AHEAD_DAYS: i64 = 365;
 
+/// A Halo record into the neutral shape.
+type Convert = fn(&Value) -> Option<Value>;
+
 /// What this connector learnt from the records it read (see the module doc).
 #[derive(Default)]
 struct Memory {
@@ -470,7 +473,7 @@ impl HaloPsa {
         selection: &Selection,
         cursor: Cursor,
     ) -> Result<(Vec<Value>, Option<Cursor>), SyncError> {
-        let (path, key, change, convert): (&str, &'static str, &str, fn(&Value) -> Option<Value>) = match kind {
+        let (path, key, change, convert): (&str, &'static str, &str, Convert) = match kind {
             Kind::Companies => ("Client", "clients", "lastActivityDate", map::company),
             Kind::Locations => ("Site", "sites", "lastActivityDate", map::location),
             Kind::Contacts => ("Users", "users", "lastActivityDate", map::contact),
