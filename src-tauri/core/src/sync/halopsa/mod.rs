@@ -585,6 +585,22 @@ pub(crate) fn picklist_values(
     values
 }
 
+/// Fieldkit's stock values (Autotask's) of the kinds Halo lists, that Halo
+/// does not have, as inactive: a fresh data folder holds them from the
+/// start, and they must not be offered (a note type that is no Halo outcome
+/// would be refused).
+fn with_stale_defaults(mut values: Vec<PicklistValue>) -> Vec<PicklistValue> {
+    let listed: std::collections::HashSet<PicklistKind> = values.iter().map(|v| v.kind).collect();
+    let stale: Vec<PicklistValue> = crate::picklists::default_picklists()
+        .into_iter()
+        .filter(|d| listed.contains(&d.kind))
+        .filter(|d| !values.iter().any(|v| v.kind == d.kind && v.value == d.value))
+        .map(|d| PicklistValue { is_active: false, ..d })
+        .collect();
+    values.extend(stale);
+    values
+}
+
 const NO_OUTCOME: &str = "HaloPSA needs an outcome (action type) for every note and time entry, and it lists none \
                           that Fieldkit can use: add one in Halo, then retry.";
 
@@ -769,7 +785,7 @@ impl Connector for HaloPsa {
             memory.teams = teams.iter().filter_map(|t| Some((map::id(t, "id")?, map::text(t, "name")))).collect();
             memory.outcomes = outcomes.iter().filter_map(|o| map::id(o, "id")).collect();
         }
-        Ok(picklist_values(&statuses, &priorities, &teams, &types, &outcomes))
+        Ok(with_stale_defaults(picklist_values(&statuses, &priorities, &teams, &types, &outcomes)))
     }
 
     async fn pull(
@@ -1003,6 +1019,17 @@ mod tests {
         let cursor = Cursor { pass: 1, page: 3, seen: 200, first: Some(42) };
         assert_eq!(Cursor::parse(Some(cursor.text().as_str())), cursor);
         assert_eq!(Cursor::parse(None).page, 1);
+    }
+
+    #[test]
+    fn stock_values_halo_does_not_list_are_made_inactive() {
+        let values =
+            with_stale_defaults(picklist_values(&[], &[], &[], &[], &[json!({ "id": 7, "outcome": "Private Note" })]));
+        let notes: Vec<&PicklistValue> = values.iter().filter(|v| v.kind == PicklistKind::NoteType).collect();
+        assert!(notes.iter().any(|v| v.value == 7 && v.is_active));
+        assert!(notes.iter().filter(|v| v.value != 7).all(|v| !v.is_active));
+        assert!(notes.len() > 1, "the stock note types are there, inactive");
+        assert!(!values.iter().any(|v| v.kind == PicklistKind::Status), "kinds Halo did not list are left alone");
     }
 
     #[test]
