@@ -147,13 +147,13 @@ fn the_token_is_fetched_once_renewed_after_a_401_and_a_wrong_secret_is_refused()
         assert_eq!(standin.token_count(), 3);
 
         // A short-lived token is renewed before it runs out, without a 401.
-        standin.set_token_lifetime(2);
+        standin.set_token_lifetime(4);
         standin.expire_tokens();
         halo.pull(Kind::Resources, &Selection::Changed { since: None }, &scope, None).await.unwrap();
         let before = standin.token_count();
-        tokio::time::sleep(Duration::from_millis(1_200)).await;
+        tokio::time::sleep(Duration::from_millis(2_200)).await;
         halo.pull(Kind::Resources, &Selection::Changed { since: None }, &scope, None).await.unwrap();
-        assert_eq!(standin.token_count(), before + 1, "renewed halfway through a 2 s token");
+        assert_eq!(standin.token_count(), before + 1, "renewed halfway through a 4 s token");
         standin.stop().await;
     });
 }

@@ -409,7 +409,8 @@ async fn ticket(shared: &HaloShared, id: Option<i64>, item: Value) -> Result<Val
             "Violation of PRIMARY KEY constraint 'PK_FAULTS'. Cannot insert duplicate key in object 'dbo.FAULTS'.",
         ));
     }
-    pause(15).await;
+    // Long enough for a second create sent at the same time to overlap.
+    pause(40).await;
     let saved = {
         let mut store = shared.store();
         let at = store.change_time();
