@@ -447,3 +447,39 @@ fn every_call_and_written_field_is_in_halos_api_description() {
         }
     }
 }
+
+/// A full cycle by a new connector.
+async fn full_cycle(db: &Arc<Db>, standin: &HaloStandin, scope: &Scope) -> Result<SyncReport, sync::SyncError> {
+    let halo = connector(standin);
+    sync::run_cycle(db, &halo, scope, Utc::now(), true, &Mutex::new(SyncProgress::default())).await
+}
+
+/// A full reconciliation removes what Halo deleted — but never most of the
+/// cache at once: a query gone wrong (a filter Halo ignored) must not wipe
+/// a technician's data.
+#[test]
+fn a_reconciliation_removes_deleted_tickets_but_refuses_to_remove_most_at_once() {
+    runtime().block_on(async {
+        let standin = HaloStandin::start(Seed::scaled(2), 0).await.unwrap();
+        let halo = connector(&standin);
+        let scope = scope(&standin, Utc::now());
+        let db = Arc::new(Db::open_in_memory().unwrap());
+        cycle(&db, &halo, &scope).await;
+        let cached = count(&db, "SELECT count(*) FROM tickets WHERE psa_id IS NOT NULL");
+        assert!(cached > 40, "enough tickets for the guard to matter: {cached}");
+        let wanted: Vec<i64> = scoped_tickets(&standin, &scope).into_iter().collect();
+        for id in &wanted[..3] {
+            standin.delete("Tickets", *id);
+        }
+        let report = full_cycle(&db, &standin, &scope).await.expect("a full cycle");
+        assert_eq!(report.removed, 3);
+        assert_eq!(count(&db, "SELECT count(*) FROM tickets WHERE psa_id IS NOT NULL"), cached - 3);
+
+        for ticket in standin.snapshot("Tickets") {
+            standin.delete("Tickets", ticket["id"].as_i64().unwrap());
+        }
+        let refused = full_cycle(&db, &standin, &scope).await.unwrap_err().to_string();
+        assert!(refused.contains("nothing was removed"), "{refused}");
+        assert_eq!(count(&db, "SELECT count(*) FROM tickets WHERE psa_id IS NOT NULL"), cached - 3, "all kept");
+    });
+}
