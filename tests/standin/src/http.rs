@@ -57,6 +57,8 @@ pub enum Delivery {
     Reset,
     /// Announce the whole body, send part of it, close.
     Truncated(Response),
+    /// A normal answer with extra headers (a 429's `Retry-After`).
+    WithHeaders(Response, Vec<(String, String)>),
     /// No body; `Location` names where to go instead.
     Redirect {
         status: u16,
@@ -217,6 +219,19 @@ pub async fn deliver(stream: &mut TcpStream, delivery: Delivery, close: bool) ->
         Delivery::Normal(response) => {
             // Head and body in one write: sent apart, the body would wait on the peer's delayed ACK.
             let mut bytes = head(response.status, response.body.len(), close).into_bytes();
+            bytes.extend_from_slice(response.body.as_bytes());
+            stream.write_all(&bytes).await?;
+            stream.flush().await?;
+            Ok(!close)
+        }
+        Delivery::WithHeaders(response, extra) => {
+            let mut head = head(response.status, response.body.len(), close);
+            head.truncate(head.len() - 2);
+            for (name, value) in extra {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
+            head.push_str("\r\n");
+            let mut bytes = head.into_bytes();
             bytes.extend_from_slice(response.body.as_bytes());
             stream.write_all(&bytes).await?;
             stream.flush().await?;

@@ -21,6 +21,7 @@ mod contract;
 mod control;
 mod entity_info;
 mod faults;
+pub mod halo;
 mod hostile;
 mod http;
 mod limits;

@@ -46,7 +46,13 @@ describe("sync helpers", () => {
   });
 
   it("never puts the stored secret back into the form", () => {
-    const draft = draftFromSettings({ discovery_url: "https://x", api_user: "u", has_credentials: true, resource_id: 7, queue_ids: [1], interval_minutes: 5 });
+    const labels = { name: "HaloPSA", open_in: "Open in HaloPSA", ticket_number: "HaloPSA ticket number", url: "Halo URL", user: "Client id", code: "Tenant", secret: "Client secret", resource: "Your agent id", queues: "Teams to keep" };
+    const draft = draftFromSettings({
+      psa: "halopsa", labels, choices: [{ psa: "halopsa", labels }], tenant: "acme",
+      discovery_url: "https://x", api_user: "u", has_credentials: true, resource_id: 7, queue_ids: [1], interval_minutes: 5,
+    });
+    expect(draft.psa).toBe("halopsa");
+    expect(draft.tenant).toBe("acme");
     expect(draft.secret).toBe("");
     expect(draft.integration_code).toBe("");
     expect(draft.resource_id).toBe("7");

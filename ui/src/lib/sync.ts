@@ -52,6 +52,8 @@ export function statusText(overview: SyncOverview, now: Date): string {
 /** The form from the stored settings: the integration code and secret are never shown. */
 export function draftFromSettings(settings: SyncSettings): SyncSettingsDraft {
   return {
+    psa: settings.psa,
+    tenant: settings.tenant,
     discovery_url: settings.discovery_url,
     api_user: settings.api_user,
     integration_code: "",

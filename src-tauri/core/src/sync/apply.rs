@@ -690,9 +690,16 @@ pub(crate) fn reindex_pending(db: &crate::db::Db) -> Result<u32, SyncError> {
     }
 }
 
+/// A full reconciliation removes at most this many records of a kind, or
+/// half of them, at once: more looks like a query gone wrong (a filter the
+/// PSA ignored, a scope set wrongly), not the PSA's deletions.
+const MAX_REMOVED_AT_ONCE: usize = 20;
+
 /// Removes cached records of `kind` the PSA no longer has (full
 /// reconciliation). Records made here and not sent yet have no PSA id and
 /// are never touched; a ticket with local work (reports, time) is kept.
+/// Removing more than [`MAX_REMOVED_AT_ONCE`] records and more than half of
+/// the kind at once is refused: nothing is removed, and the cycle says why.
 pub(crate) fn remove_missing(tx: &Transaction<'_>, kind: Kind, present: &BTreeSet<i64>) -> Result<u32, SyncError> {
     let (table, guard) = match kind {
         Kind::Tickets => (
@@ -713,8 +720,18 @@ pub(crate) fn remove_missing(tx: &Transaction<'_>, kind: Kind, present: &BTreeSe
         .prepare(&format!("SELECT psa_id FROM {table} WHERE psa_id IS NOT NULL"))?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    let missing: Vec<i64> = known.iter().copied().filter(|psa| !present.contains(psa)).collect();
+    if missing.len() > MAX_REMOVED_AT_ONCE && missing.len() * 2 > known.len() {
+        return Err(SyncError::Malformed(format!(
+            "the full check would remove {} of the {} {} kept here at once, which looks like a wrong query rather \
+             than deletions, so nothing was removed",
+            missing.len(),
+            known.len(),
+            kind.as_str().replace('_', " ")
+        )));
+    }
     let mut removed = 0;
-    for psa in known.into_iter().filter(|psa| !present.contains(psa)) {
+    for psa in missing {
         if kind == Kind::Tickets {
             let deletable: Option<i64> = tx
                 .query_row(&format!("SELECT row FROM tickets WHERE psa_id = ?1{guard}"), [psa], |r| r.get(0))

@@ -17,6 +17,8 @@ use ts_rs::TS;
 
 use super::autotask::{check_url, Autotask, Endpoint, RetryPolicy};
 use super::connector::Scope;
+use super::halopsa::HaloPsa;
+use super::psa::{cache_has_psa_records, AnyConnector, Psa, PsaChoice, PsaLabels};
 use super::SyncError;
 use crate::db::Db;
 use crate::validation::FieldErrors;
@@ -37,7 +39,15 @@ const NOT_FOR_THIS_SERVER: &str = "The stored PSA credentials were entered for a
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct SyncSettings {
+    /// The PSA this data folder syncs with.
+    pub psa: Psa,
+    /// Its words for the UI (from its connector).
+    pub labels: PsaLabels,
+    /// The PSAs to choose from, each with its words.
+    pub choices: Vec<PsaChoice>,
+    /// The server address (Autotask) or Halo URL.
     pub discovery_url: String,
+    /// Autotask's API user, or Halo's client id.
     pub api_user: String,
     /// An integration code and secret are stored (encrypted).
     pub has_credentials: bool,
@@ -46,12 +56,16 @@ pub struct SyncSettings {
     /// The queues whose tickets I keep, besides mine.
     pub queue_ids: Vec<i64>,
     pub interval_minutes: u32,
+    /// Halo's tenant (`?tenant=` on the token request; hosted Halo only).
+    pub tenant: String,
 }
 
 /// The form. Empty `integration_code` and `secret` keep the stored ones.
 #[derive(Debug, Clone, Deserialize, TS)]
 #[ts(export)]
 pub struct SyncSettingsDraft {
+    #[serde(default)]
+    pub psa: Psa,
     pub discovery_url: String,
     pub api_user: String,
     pub integration_code: String,
@@ -59,6 +73,8 @@ pub struct SyncSettingsDraft {
     pub resource_id: String,
     pub queue_ids: Vec<i64>,
     pub interval_minutes: u32,
+    #[serde(default)]
+    pub tenant: String,
 }
 
 fn get(tx: &rusqlite::Connection, key: &str) -> rusqlite::Result<Option<String>> {
@@ -74,7 +90,12 @@ fn put(tx: &Transaction<'_>, key: &str, value: &str) -> rusqlite::Result<()> {
 }
 
 fn read(connection: &rusqlite::Connection) -> rusqlite::Result<SyncSettings> {
+    let psa = get(connection, "sync.psa")?.and_then(|p| Psa::parse(&p)).unwrap_or_default();
     Ok(SyncSettings {
+        psa,
+        labels: psa.labels(),
+        choices: Psa::choices(),
+        tenant: get(connection, "sync.tenant")?.unwrap_or_default(),
         discovery_url: get(connection, "sync.discovery_url")?.unwrap_or_default(),
         api_user: get(connection, "sync.api_user")?.unwrap_or_default(),
         has_credentials: get(connection, "sync.credentials")?.is_some(),
@@ -112,12 +133,24 @@ pub fn save_sync_settings(db: &Db, vault: &Vault, draft: &SyncSettingsDraft) -> 
     if !(1..=240).contains(&draft.interval_minutes) {
         errors.add("interval_minutes", "Choose between 1 and 240 minutes.");
     }
+    let tenant = errors.text("tenant", &draft.tenant, false, 200);
     let before = db.read(read)?;
+    // The cache belongs to one PSA: another is a fresh data folder.
+    if draft.psa != before.psa && db.read(cache_has_psa_records)? {
+        return Err(SyncError::Settings(format!(
+            "This data folder holds records from {}: it cannot sync with {} as well. To use {}, start Fieldkit with a              new data folder (FIELDKIT_DATA_DIR) and connect it there; this one keeps its {} data.",
+            before.labels.name,
+            draft.psa.labels().name,
+            draft.psa.labels().name,
+            before.labels.name
+        )));
+    }
     let url = url.trim_end_matches('/').to_string();
-    // Credentials are kept only for the server and user they were entered for.
-    let moved = before.discovery_url != url || before.api_user != api_user;
+    // Credentials are kept only for the PSA, server and user they were entered for.
+    let moved = before.discovery_url != url || before.api_user != api_user || before.psa != draft.psa;
     let stored = before.has_credentials && !moved;
-    if !stored && code.is_empty() {
+    // Halo needs no integration code: the client id and secret do.
+    if !stored && code.is_empty() && draft.psa == Psa::Autotask {
         errors.add("integration_code", "Required.");
     }
     if !stored && secret.is_empty() {
@@ -140,6 +173,8 @@ pub fn save_sync_settings(db: &Db, vault: &Vault, draft: &SyncSettingsDraft) -> 
         Some(base64::engine::general_purpose::STANDARD.encode(sealed))
     };
     db.write(|tx| {
+        put(tx, "sync.psa", draft.psa.as_str())?;
+        put(tx, "sync.tenant", &tenant)?;
         put(tx, "sync.discovery_url", &url)?;
         put(tx, "sync.api_user", &api_user)?;
         match resource_id {
@@ -191,7 +226,12 @@ fn credentials(
 }
 
 /// The connector and scope from the settings (the vault must be unlocked).
-pub fn connect(db: &Db, vault: &Vault, retry: RetryPolicy, now: DateTime<Utc>) -> Result<(Autotask, Scope), SyncError> {
+pub fn connect(
+    db: &Db,
+    vault: &Vault,
+    retry: RetryPolicy,
+    now: DateTime<Utc>,
+) -> Result<(AnyConnector, Scope), SyncError> {
     let settings = get_sync_settings(db)?;
     if settings.discovery_url.is_empty() || !settings.has_credentials {
         return Err(SyncError::Settings("Enter the PSA connection in Settings → Sync first.".into()));
@@ -200,10 +240,22 @@ pub fn connect(db: &Db, vault: &Vault, retry: RetryPolicy, now: DateTime<Utc>) -
         .resource_id
         .ok_or_else(|| SyncError::Settings("Enter your PSA resource id in Settings → Sync.".into()))?;
     let (integration_code, secret) = credentials(db, vault, &settings.discovery_url, &settings.api_user)?;
-    let connector = Autotask::new(
-        Endpoint { discovery_url: settings.discovery_url, api_user: settings.api_user, integration_code, secret },
-        retry,
-    )?;
+    let connector = match settings.psa {
+        Psa::Autotask => AnyConnector::Autotask(Box::new(Autotask::new(
+            Endpoint { discovery_url: settings.discovery_url, api_user: settings.api_user, integration_code, secret },
+            retry,
+        )?)),
+        Psa::Halopsa => AnyConnector::Halo(Box::new(HaloPsa::new(
+            super::halopsa::Endpoint {
+                url: settings.discovery_url,
+                auth_url: String::new(),
+                tenant: settings.tenant,
+                client_id: settings.api_user,
+                secret,
+            },
+            retry,
+        )?)),
+    };
     Ok((
         connector,
         Scope {
@@ -228,6 +280,8 @@ mod tests {
 
     fn draft(url: &str, user: &str, code: &str, secret: &str) -> SyncSettingsDraft {
         SyncSettingsDraft {
+            psa: Psa::Autotask,
+            tenant: String::new(),
             discovery_url: url.into(),
             api_user: user.into(),
             integration_code: code.into(),
@@ -298,5 +352,49 @@ mod tests {
             Err(SyncError::Invalid(fields)) => assert!(fields.iter().any(|f| f.field == "discovery_url")),
             other => panic!("expected a discovery_url error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn halo_needs_a_client_id_and_secret_and_connects_to_halo() {
+        let (db, vault) = setup();
+        let halo = SyncSettingsDraft {
+            psa: Psa::Halopsa,
+            tenant: "acme".into(),
+            ..draft("https://acme.halopsa.com", "fieldkit-client", "", "client secret")
+        };
+        let saved = save_sync_settings(&db, &vault, &halo).unwrap();
+        assert_eq!((saved.psa, saved.tenant.as_str()), (Psa::Halopsa, "acme"));
+        assert_eq!(saved.labels.open_in, "Open in HaloPSA");
+        assert_eq!(saved.labels.ticket_number, "HaloPSA ticket number");
+        assert!(matches!(connect(&db, &vault, RetryPolicy::default(), Utc::now()), Ok((AnyConnector::Halo(_), _))));
+        // The secret is bound to the URL as Autotask's is.
+        let elsewhere =
+            SyncSettingsDraft { psa: Psa::Halopsa, ..draft("https://other.halopsa.com", "fieldkit-client", "", "") };
+        assert_eq!(required_fields(save_sync_settings(&db, &vault, &elsewhere)), ["secret"]);
+    }
+
+    #[test]
+    fn a_data_folder_with_records_of_one_psa_refuses_the_other() {
+        let (db, vault) = setup();
+        save_sync_settings(&db, &vault, &draft(HOME, USER, "CODE", "s3cret")).unwrap();
+        // Before any record arrived, the choice can still change.
+        let halo = SyncSettingsDraft { psa: Psa::Halopsa, ..draft("https://acme.halopsa.com", "client", "", "secret") };
+        save_sync_settings(&db, &vault, &halo).unwrap();
+        save_sync_settings(&db, &vault, &draft(HOME, USER, "CODE", "s3cret")).unwrap();
+        db.write(|tx| {
+            tx.execute(
+                "INSERT INTO sync_watermarks (entity, watermark) VALUES ('tickets', '2026-11-20T09:00:00.000Z')",
+                [],
+            )
+        })
+        .unwrap();
+        match save_sync_settings(&db, &vault, &halo) {
+            Err(SyncError::Settings(message)) => {
+                assert!(message.contains("holds records from Autotask"), "{message}");
+                assert!(message.contains("new data folder"), "{message}");
+            }
+            other => panic!("the switch was not refused: {other:?}"),
+        }
+        assert_eq!(get_sync_settings(&db).unwrap().psa, Psa::Autotask, "nothing changed");
     }
 }

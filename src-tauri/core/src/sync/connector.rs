@@ -192,6 +192,16 @@ pub trait Connector: Send + Sync {
     fn build_push(&self, resolved: Resolved) -> Result<PushOp, String>;
     /// Sends one operation; the PSA id of the record it made or changed.
     fn push(&self, op: &PushOp) -> impl Future<Output = Result<i64, PushFailure>> + Send;
+    /// After a create succeeded as `parent`: the further requests some creates
+    /// need in this PSA (links of a service call, a ticket's secondary
+    /// resources), each looked up before it is made so a retry never doubles
+    /// one. Nothing for a PSA that takes the whole record in one request.
+    fn push_links(
+        &self,
+        op: &PushOp,
+        parent: i64,
+        scope: &Scope,
+    ) -> impl Future<Output = Result<(), PushFailure>> + Send;
     /// Whether a create already happened (its answer was lost): its PSA id.
     fn find_created(&self, op: &PushOp) -> impl Future<Output = Result<Option<i64>, SyncError>> + Send;
     /// Looks at the request budget and slows down when it runs low.

@@ -10,6 +10,8 @@ mod connector;
 mod engine;
 #[cfg(test)]
 mod fuzz;
+pub mod halopsa;
+mod psa;
 mod push;
 mod record;
 mod statements;
@@ -25,6 +27,7 @@ pub use config::{connect, get_sync_settings, save_sync_settings, SyncSettings, S
 pub use conflicts::{list_conflicts, resolve_conflict, Choice, Conflict};
 pub use connector::{Connector, Kind, Page, PushFailure, PushOp, Scope, Selection};
 pub use engine::{run_cycle, sync_overview, KindCount, SyncOverview, SyncProgress, SyncRun};
+pub use psa::{AnyConnector, Psa, PsaChoice, PsaLabels};
 pub use push::retry_operation;
 
 /// What one cycle did.

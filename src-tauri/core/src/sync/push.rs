@@ -12,11 +12,10 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::{json, Value};
+use serde_json::Value;
 use uuid::Uuid;
 
-use super::connector::{Connector, Kind, PushFailure, PushOp, Resolved, Scope, Selection};
-use super::record::int_field;
+use super::connector::{Connector, PushFailure, PushOp, Resolved, Scope};
 use super::{SyncError, SyncReport};
 use crate::db::Db;
 
@@ -311,70 +310,6 @@ fn succeeded(db: &Db, entry: &Entry, op: &PushOp, psa: i64, now: DateTime<Utc>) 
     })
 }
 
-/// Creates that come in several requests (a service call and its links):
-/// each link is looked up before it is made, so a retry never doubles one.
-async fn push_children<C: Connector>(
-    connector: &C,
-    op: &PushOp,
-    parent: i64,
-    scope: &Scope,
-) -> Result<(), PushFailure> {
-    let child = |entity: &str, body: Value| PushOp {
-        key: op.key,
-        entity: entity.into(),
-        operation: "create".into(),
-        target: Some(parent),
-        body,
-        data: None,
-    };
-    let ensure = async |link: PushOp| -> Result<i64, PushFailure> {
-        if let Some(found) = connector.find_created(&link).await.map_err(|e| PushFailure::Transient(e.to_string()))? {
-            return Ok(found);
-        }
-        connector.push(&link).await
-    };
-    match op.entity.as_str() {
-        "ServiceCall" => {
-            for ticket in op.body["ticketIDs"].as_array().into_iter().flatten() {
-                let link =
-                    ensure(child("ServiceCallTicket", json!({ "id": 0, "serviceCallID": parent, "ticketID": ticket })))
-                        .await?;
-                for resource in op.body["resourceIDs"].as_array().into_iter().flatten() {
-                    ensure(child(
-                        "ServiceCallTicketResource",
-                        json!({ "id": 0, "serviceCallTicketID": link, "resourceID": resource }),
-                    ))
-                    .await?;
-                }
-            }
-        }
-        "Ticket" if op.operation == "create" => {
-            let _ = scope;
-            for resource in op.body["secondaryResourceIDs"].as_array().into_iter().flatten() {
-                let link =
-                    child("TicketSecondaryResource", json!({ "id": 0, "ticketID": parent, "resourceID": resource }));
-                let exists = connector
-                    .pull(
-                        Kind::SecondaryResources,
-                        &Selection::Children { parents: vec![parent], since: None },
-                        scope,
-                        None,
-                    )
-                    .await
-                    .map_err(|e| PushFailure::Transient(e.to_string()))?
-                    .records
-                    .iter()
-                    .any(|record| int_field(record, "resourceID") == resource.as_i64());
-                if !exists {
-                    connector.push(&link).await?;
-                }
-            }
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
 /// Sends what is ready, in order. Stops early when the PSA cannot be reached.
 pub(crate) async fn push_outbox<C: Connector>(
     db: &Db,
@@ -441,7 +376,7 @@ pub(crate) async fn push_outbox<C: Connector>(
             }
         }
         if let Ok(psa) = outcome {
-            outcome = push_children(connector, &op, psa, scope).await.map(|_| psa);
+            outcome = connector.push_links(&op, psa, scope).await.map(|_| psa);
         }
         match outcome {
             Ok(psa) => {

@@ -43,6 +43,8 @@ fn resetting_secrets_drops_the_key_and_every_secret_encrypted_with_it() {
         &db,
         &vault,
         &SyncSettingsDraft {
+            psa: Default::default(),
+            tenant: String::new(),
             discovery_url: "https://webservices.autotask.net/atservicesrest".into(),
             api_user: "api@example.com".into(),
             integration_code: "CODE".into(),

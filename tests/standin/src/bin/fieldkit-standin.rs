@@ -1,6 +1,8 @@
 //! Serves the Autotask stand-in for a demo or a manual test, until killed:
 //!
-//! `fieldkit-standin [--port 8089] [--scale 1] [--tickets N --notes N] [--fault-rate 0.2] [--latency-ms 0]`
+//! `fieldkit-standin [--psa autotask|halo] [--port 8089] [--scale 1] [--tickets N --notes N] [--fault-rate 0.2] [--latency-ms 0]`
+//!
+//! `--psa halo` serves the HaloPSA stand-in instead (`fieldkit_standin::halo`).
 //!
 //! `--tickets`/`--notes` ask for exact sizes instead of a scale (`--notes`
 //! is the total, spread over the tickets). Point Fieldkit's Sync area at
@@ -11,9 +13,10 @@ use fieldkit_core::sample_data::SampleSize;
 use fieldkit_standin::{Faults, Seed, Standin};
 
 const USAGE: &str =
-    "usage: fieldkit-standin [--port 8089] [--scale 1] [--tickets N --notes N] [--fault-rate 0.2] [--latency-ms 0]";
+    "usage: fieldkit-standin [--psa autotask|halo] [--port 8089] [--scale 1] [--tickets N --notes N] [--fault-rate 0.2] [--latency-ms 0]";
 
 struct Options {
+    halo: bool,
     port: u16,
     scale: u32,
     tickets: Option<u32>,
@@ -23,19 +26,27 @@ struct Options {
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
-    let mut options = Options { port: 8089, scale: 1, tickets: None, notes: None, fault_rate: 0.0, latency_ms: 0 };
+    let mut options =
+        Options { halo: false, port: 8089, scale: 1, tickets: None, notes: None, fault_rate: 0.0, latency_ms: 0 };
     let mut args = args.iter();
     while let Some(name) = args.next() {
         if name == "--help" || name == "-h" {
             return Err(String::new());
         }
-        const KNOWN: [&str; 6] = ["--port", "--scale", "--tickets", "--notes", "--latency-ms", "--fault-rate"];
+        const KNOWN: [&str; 7] = ["--psa", "--port", "--scale", "--tickets", "--notes", "--latency-ms", "--fault-rate"];
         if !KNOWN.contains(&name.as_str()) {
             return Err(format!("unknown option {name}"));
         }
         let value = args.next().ok_or_else(|| format!("{name} needs a value"))?;
         let bad = || format!("{name}: '{value}' is not valid");
         match name.as_str() {
+            "--psa" => {
+                options.halo = match value.as_str() {
+                    "autotask" => false,
+                    "halo" | "halopsa" => true,
+                    _ => return Err(bad()),
+                }
+            }
             "--port" => options.port = value.parse().map_err(|_| bad())?,
             "--scale" => options.scale = value.parse().map_err(|_| bad())?,
             "--tickets" => options.tickets = Some(value.parse().map_err(|_| bad())?),
@@ -79,6 +90,10 @@ async fn main() {
             std::process::exit(if problem.is_empty() { 0 } else { 2 });
         }
     };
+    if options.halo {
+        serve_halo(&options).await;
+        return;
+    }
     let standin = match Standin::start(seed(&options), options.port).await {
         Ok(standin) => standin,
         Err(error) => {
@@ -106,6 +121,29 @@ async fn main() {
         "  faults over HTTP  POST {}/_standin/faults {{\"latencyMs\":0,\"rate\":0.2,\"kinds\":[],\"seed\":1}}",
         standin.base_url()
     );
+    wait_for_termination().await;
+    standin.stop().await;
+}
+
+/// The HaloPSA stand-in, until killed.
+async fn serve_halo(options: &Options) {
+    use fieldkit_standin::halo::{HaloStandin, CLIENT_ID, CLIENT_SECRET};
+    let standin = match HaloStandin::start(seed(options), options.port).await {
+        Ok(standin) => standin,
+        Err(error) => {
+            eprintln!("The stand-in could not start on port {}: {error}", options.port);
+            std::process::exit(1);
+        }
+    };
+    standin.set_faults(Faults { latency_ms: options.latency_ms, rate: options.fault_rate, kinds: Vec::new(), seed: 1 });
+    // The first line is what scripts wait for.
+    println!("HaloPSA stand-in at {}", standin.base_url());
+    println!("  client id         {CLIENT_ID}");
+    println!("  client secret     {CLIENT_SECRET}");
+    if let Some(me) = standin.snapshot("Agent").into_iter().find(|a| a["firstname"] == "Alex") {
+        println!("  agent id          {} ({})", me["id"], me["name"].as_str().unwrap_or_default());
+    }
+    println!("  tickets           {}", standin.snapshot("Tickets").len());
     wait_for_termination().await;
     standin.stop().await;
 }

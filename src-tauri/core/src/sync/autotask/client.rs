@@ -99,7 +99,7 @@ impl From<Failure> for SyncError {
 
 /// At most `max` characters of `text`, marked when cut.
 /// At most `max` characters, the ellipsis included (the fuzz test holds it to that).
-fn truncate(text: &str, max: usize) -> String {
+pub(crate) fn truncate(text: &str, max: usize) -> String {
     if text.chars().nth(max).is_none() {
         return text.to_string();
     }
@@ -183,7 +183,7 @@ pub fn check_same_origin(zone: &str, url: &str) -> Result<(), String> {
 
 /// The answer's body, read piece by piece and refused past
 /// [`MAX_RESPONSE_BYTES`] — announced or not, it is never held whole first.
-async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, Failure> {
+pub(crate) async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, Failure> {
     let too_large = || {
         Failure::Rejected(format!(
             "its answer is larger than {} MiB, so Fieldkit stopped reading it.",
@@ -445,7 +445,7 @@ impl Client {
 
 const UNAUTHORIZED: &str = "The PSA did not accept the API user, integration code or secret.";
 
-fn describe(error: &reqwest::Error) -> String {
+pub(crate) fn describe(error: &reqwest::Error) -> String {
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(inner) = source {

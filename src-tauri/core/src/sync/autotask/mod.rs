@@ -23,6 +23,20 @@ use super::connector::{Connector, Kind, Page, PushFailure, PushOp, Resolved, Sco
 use super::SyncError;
 use crate::picklists::{PicklistKind, PicklistValue};
 
+/// The words the UI uses for Autotask: name, "open in", ticket number, and
+/// the settings' address, user, code, secret, resource and queues.
+pub const LABELS: [&str; 9] = [
+    "Autotask",
+    "Open in Autotask",
+    "Autotask ticket number",
+    "Server address",
+    "API user",
+    "Integration code",
+    "Secret",
+    "Your resource id",
+    "Queues to keep",
+];
+
 /// Autotask's page size.
 pub const PAGE_SIZE: usize = 500;
 /// Attachments above this are refused before sending (Autotask: about 6–7 MB).
@@ -354,6 +368,66 @@ impl Connector for Autotask {
         let idempotent = op.operation == "update";
         let answer = self.client.call(method, &path, Some(&body), idempotent).await.map_err(push_failure)?;
         item_id(&answer)
+    }
+
+    async fn push_links(&self, op: &PushOp, parent: i64, scope: &Scope) -> Result<(), PushFailure> {
+        let child = |entity: &str, body: Value| PushOp {
+            key: op.key,
+            entity: entity.into(),
+            operation: "create".into(),
+            target: Some(parent),
+            body,
+            data: None,
+        };
+        let ensure = async |link: PushOp| -> Result<i64, PushFailure> {
+            if let Some(found) = self.find_created(&link).await.map_err(|e| PushFailure::Transient(e.to_string()))? {
+                return Ok(found);
+            }
+            self.push(&link).await
+        };
+        match op.entity.as_str() {
+            "ServiceCall" => {
+                for ticket in op.body["ticketIDs"].as_array().into_iter().flatten() {
+                    let link = ensure(child(
+                        "ServiceCallTicket",
+                        json!({ "id": 0, "serviceCallID": parent, "ticketID": ticket }),
+                    ))
+                    .await?;
+                    for resource in op.body["resourceIDs"].as_array().into_iter().flatten() {
+                        ensure(child(
+                            "ServiceCallTicketResource",
+                            json!({ "id": 0, "serviceCallTicketID": link, "resourceID": resource }),
+                        ))
+                        .await?;
+                    }
+                }
+            }
+            "Ticket" if op.operation == "create" => {
+                for resource in op.body["secondaryResourceIDs"].as_array().into_iter().flatten() {
+                    let link = child(
+                        "TicketSecondaryResource",
+                        json!({ "id": 0, "ticketID": parent, "resourceID": resource }),
+                    );
+                    let exists = self
+                        .pull(
+                            Kind::SecondaryResources,
+                            &Selection::Children { parents: vec![parent], since: None },
+                            scope,
+                            None,
+                        )
+                        .await
+                        .map_err(|e| PushFailure::Transient(e.to_string()))?
+                        .records
+                        .iter()
+                        .any(|record| crate::sync::record::int_field(record, "resourceID") == resource.as_i64());
+                    if !exists {
+                        self.push(&link).await?;
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     async fn find_created(&self, op: &PushOp) -> Result<Option<i64>, SyncError> {
