@@ -3,6 +3,7 @@
 
 pub mod cli;
 mod commands;
+mod opener;
 mod reminders;
 mod secrets;
 pub mod sync_service;

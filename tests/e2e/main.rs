@@ -7,6 +7,10 @@ mod accessibility;
 /// changes: a password documented from a ticket stays secret (reveal, export,
 /// restart with the passphrase); a corrected change keeps both revisions.
 mod changes;
+/// checklist: a ticket's checklist ticked (waiting in the outbox), an
+/// unticked item reported in one click, a URL template refused then saved,
+/// directions and a remote tool opened from Rust.
+mod checklist;
 /// customers: first run with sample data, the customer form with validation,
 /// restart persistence, search, and untrusted text shown as text.
 mod customers;

@@ -96,6 +96,9 @@ impl Driver {
             .env("FIELDKIT_CLOCK_OFFSET_MINUTES", clock_offset_minutes.to_string())
             // A release build honours the clock offset only with this.
             .env("FIELDKIT_TEST_SWITCHES", "1")
+            // Links the app opens (directions, remote tools, click-to-call) are
+            // recorded here instead of launching another app.
+            .env("FIELDKIT_OPEN_LOG", data_dir.join("opened.txt"))
             // WebKitGTK under Xvfb without a GPU: software rendering. (Disabling
             // compositing mode makes WebKitWebDriver's screenshots hang.)
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")

@@ -26,6 +26,7 @@ pub mod sync;
 pub mod test_switches;
 pub mod tickets;
 pub mod time;
+pub mod url_templates;
 pub mod validation;
 pub mod vault;
 pub mod visits;

@@ -1,5 +1,6 @@
-//! Switches the end-to-end tests use to steer the app (today: moving its
-//! clock). They are bounded, and a release build ignores them unless
+//! Switches the end-to-end tests use to steer the app: moving its clock,
+//! and recording the links it would open (directions, remote tools,
+//! click-to-call) in a file instead of launching another app. They are bounded, and a release build ignores them unless
 //! `FIELDKIT_TEST_SWITCHES=1` is set too, so a stray variable on a
 //! technician's laptop cannot move dates on time entries or seals.
 
@@ -7,6 +8,9 @@
 pub const CLOCK_OFFSET_VARIABLE: &str = "FIELDKIT_CLOCK_OFFSET_MINUTES";
 /// Must be `1` for a release build to honour the switches.
 pub const SWITCHES_VARIABLE: &str = "FIELDKIT_TEST_SWITCHES";
+/// A file the links the app opens are appended to (one a line) instead of
+/// being handed to the system opener.
+pub const OPEN_LOG_VARIABLE: &str = "FIELDKIT_OPEN_LOG";
 /// The furthest the clock can be moved, either way: seven days.
 pub const MAX_CLOCK_OFFSET_MINUTES: i64 = 7 * 24 * 60;
 
@@ -42,6 +46,18 @@ pub fn clock_offset_from_env() -> chrono::Duration {
     })
 }
 
+/// Where links are recorded instead of opened, when the switch applies.
+pub fn open_log(text: Option<&str>, enabled: bool) -> Option<std::path::PathBuf> {
+    let text = text.map(str::trim).filter(|text| !text.is_empty())?;
+    enabled.then(|| std::path::PathBuf::from(text))
+}
+
+/// The open log from the environment (see [`open_log`]).
+pub fn open_log_from_env() -> Option<std::path::PathBuf> {
+    let enabled = switches_enabled(cfg!(debug_assertions), std::env::var(SWITCHES_VARIABLE).ok().as_deref());
+    open_log(std::env::var(OPEN_LOG_VARIABLE).ok().as_deref(), enabled)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +79,13 @@ mod tests {
         assert!(clock_offset(Some("soon"), true).is_err());
         assert_eq!(clock_offset(None, false).unwrap(), chrono::Duration::zero());
         assert_eq!(clock_offset(Some(""), false).unwrap(), chrono::Duration::zero());
+    }
+
+    #[test]
+    fn the_open_log_applies_only_with_the_switches() {
+        assert_eq!(open_log(Some("/tmp/opened.txt"), true), Some("/tmp/opened.txt".into()));
+        assert_eq!(open_log(Some("/tmp/opened.txt"), false), None);
+        assert_eq!(open_log(Some("  "), true), None);
+        assert_eq!(open_log(None, true), None);
     }
 }

@@ -4,6 +4,10 @@
 /// no secret leaks to disk, lists, search, exports or the PSA outbox.
 #[path = "core/changes.rs"]
 mod changes;
+/// checklist: a ticket's checklist, ticks with their outbox entries (a
+/// re-tick sent once) and the one-click discrepancy report.
+#[path = "core/checklist.rs"]
+mod checklist;
 /// customers: save, read back, edit, search, and bad input.
 #[path = "core/customers.rs"]
 mod customers;

@@ -32,10 +32,8 @@ pub async fn customer_save(database: DatabaseHandle<'_>, draft: CustomerDraft) -
 pub async fn contact_open(database: DatabaseHandle<'_>, id: Uuid, channel: ContactChannel) -> Result<(), ErrorPayload> {
     with_db(database, move |db| {
         let link = customers::contact_link(db, id, channel)?;
-        open::that_detached(&link).map_err(|error| {
-            ErrorPayload::internal(format!(
-                "No app on this computer opens {link} ({error}). The number is shown to dial by hand."
-            ))
+        crate::opener::open_link(&link, |error| {
+            format!("No app on this computer opens {link} ({error}). The number is shown to dial by hand.")
         })
     })
     .await

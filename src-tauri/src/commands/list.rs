@@ -29,6 +29,9 @@ macro_rules! with_commands {
             tickets::ticket_post_scheduling_link,
             tickets::ticket_raise_noticed,
             tickets::discrepancy_report_file,
+            tickets::ticket_checklist,
+            tickets::ticket_checklist_set,
+            tickets::ticket_checklist_report,
             picklists::picklists_list,
             schedule::schedule_agenda,
             outbox::outbox_list,
@@ -95,6 +98,10 @@ macro_rules! with_commands {
             sync::sync_retry,
             sync::sync_conflicts,
             sync::sync_resolve,
+            url_templates::url_templates_get,
+            url_templates::url_templates_save,
+            url_templates::customer_open_directions,
+            url_templates::device_launch_remote_tool,
         }
     };
 }

@@ -18,6 +18,7 @@ mod stock;
 mod sync;
 mod tickets;
 mod time;
+mod url_templates;
 mod vault;
 mod visits;
 

@@ -4,8 +4,8 @@
 
 use fieldkit_core::clock::now;
 use fieldkit_core::tickets::{
-    self, AppointmentDraft, DiscrepancyDraft, NoteDraft, NoticedTicketDraft, TicketDetail, TicketPage, TicketQuery,
-    TicketSearchResults, ViewCount,
+    self, AppointmentDraft, ChecklistItem, DiscrepancyDraft, NoteDraft, NoticedTicketDraft, TicketDetail, TicketPage,
+    TicketQuery, TicketSearchResults, ViewCount,
 };
 use fieldkit_core::ErrorPayload;
 use uuid::Uuid;
@@ -112,6 +112,38 @@ pub async fn discrepancy_report_file(
 ) -> Result<TicketDetail, ErrorPayload> {
     with_db(database, move |db| {
         let id = tickets::file_discrepancy_report(db, &draft, now())?;
+        Ok(tickets::get_ticket(db, id, now())?)
+    })
+    .await
+}
+
+/// A ticket's checklist, in the PSA's order.
+#[tauri::command]
+pub async fn ticket_checklist(
+    database: DatabaseHandle<'_>,
+    ticket_id: Uuid,
+) -> Result<Vec<ChecklistItem>, ErrorPayload> {
+    with_db(database, move |db| Ok(tickets::ticket_checklist(db, ticket_id)?)).await
+}
+
+/// Ticks or unticks a checklist item as me (sent to the PSA by the sync).
+#[tauri::command]
+pub async fn ticket_checklist_set(
+    database: DatabaseHandle<'_>,
+    item_id: Uuid,
+    completed: bool,
+) -> Result<ChecklistItem, ErrorPayload> {
+    with_db(database, move |db| Ok(tickets::set_checklist_item(db, item_id, completed, now())?)).await
+}
+
+/// A discrepancy report naming an unticked checklist item; the new ticket.
+#[tauri::command]
+pub async fn ticket_checklist_report(
+    database: DatabaseHandle<'_>,
+    item_id: Uuid,
+) -> Result<TicketDetail, ErrorPayload> {
+    with_db(database, move |db| {
+        let id = tickets::report_unticked_checklist_item(db, item_id, now())?;
         Ok(tickets::get_ticket(db, id, now())?)
     })
     .await

@@ -20,6 +20,7 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("TicketNotes", "TicketNoteModel"),
     ("TicketSecondaryResources", "TicketSecondaryResourceModel"),
     ("TicketAttachments", "TicketAttachmentModel"),
+    ("TicketChecklistItems", "TicketChecklistItemModel"),
     ("TimeEntries", "TimeEntryModel"),
     ("ServiceCalls", "ServiceCallModel"),
     ("ServiceCallTickets", "ServiceCallTicketModel"),

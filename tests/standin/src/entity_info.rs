@@ -83,7 +83,7 @@ fn reference(entity: &str, name: &str) -> Option<&'static str> {
         "serviceCallID" => "ServiceCalls",
         "serviceCallTicketID" => "ServiceCallTickets",
         "parentID" if entity == "TicketAttachments" => "Tickets",
-        "resourceID" | "assignedResourceID" | "creatorResourceID" => "Resources",
+        "resourceID" | "assignedResourceID" | "creatorResourceID" | "completedByResourceID" => "Resources",
         _ => return None,
     })
 }
@@ -144,7 +144,7 @@ pub fn info(entity: &str) -> Value {
         "canCreate": writes::can_create(entity),
         "canDelete": false,
         "canQuery": true,
-        "canUpdate": writes::can_update(entity),
+        "canUpdate": writes::can_update(entity) || writes::can_update_under_parent(entity),
         "hasUserDefinedFields": !udfs(entity).is_empty(),
         "supportsWebhookCallouts": false,
         "userAccessForCreate": "All", "userAccessForDelete": "None", "userAccessForQuery": "All", "userAccessForUpdate": "All",

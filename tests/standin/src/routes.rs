@@ -21,6 +21,7 @@ const CHILDREN: &[(&str, &str, &str, &str)] = &[
     ("Tickets", "Notes", "TicketNotes", "ticketID"),
     ("Tickets", "Attachments", "TicketAttachments", "parentID"),
     ("Tickets", "SecondaryResources", "TicketSecondaryResources", "ticketID"),
+    ("Tickets", "ChecklistItems", "TicketChecklistItems", "ticketID"),
     ("ServiceCalls", "Tickets", "ServiceCallTickets", "serviceCallID"),
     ("ServiceCallTickets", "Resources", "ServiceCallTicketResources", "serviceCallTicketID"),
 ];
@@ -35,15 +36,40 @@ pub enum Paging {
 #[derive(Debug)]
 pub enum Route {
     Threshold,
-    Query { entity: &'static str, paging: Paging },
-    Count { entity: &'static str },
-    Info { entity: &'static str },
-    Fields { entity: &'static str },
-    Udfs { entity: &'static str },
-    Get { entity: &'static str, id: i64 },
-    Children { entity: &'static str, field: &'static str, parent: i64 },
-    Create { entity: &'static str, parent: Option<(&'static str, i64)> },
-    Update { entity: &'static str },
+    Query {
+        entity: &'static str,
+        paging: Paging,
+    },
+    Count {
+        entity: &'static str,
+    },
+    Info {
+        entity: &'static str,
+    },
+    Fields {
+        entity: &'static str,
+    },
+    Udfs {
+        entity: &'static str,
+    },
+    Get {
+        entity: &'static str,
+        id: i64,
+    },
+    Children {
+        entity: &'static str,
+        field: &'static str,
+        parent: i64,
+    },
+    Create {
+        entity: &'static str,
+        parent: Option<(&'static str, i64)>,
+    },
+    /// `parent`: the (field, id) of a child collection's path (`Tickets/{parentId}/ChecklistItems`).
+    Update {
+        entity: &'static str,
+        parent: Option<(&'static str, i64)>,
+    },
 }
 
 /// A resolved request: what it means and its endpoint (`POST /V1.0/Tickets/query`),
@@ -94,8 +120,11 @@ pub fn resolve(method: &str, segments: &[&str]) -> Result<Resolved, Response> {
             if writes::can_update(entity) {
                 allowed.push("PATCH");
             }
-            let route =
-                if method == "PATCH" { Route::Update { entity } } else { Route::Create { entity, parent: None } };
+            let route = if method == "PATCH" {
+                Route::Update { entity, parent: None }
+            } else {
+                Route::Create { entity, parent: None }
+            };
             allow(&allowed, route, entity.into())
         }
         [q] if is(q, "query") => {
@@ -132,12 +161,17 @@ pub fn resolve(method: &str, segments: &[&str]) -> Result<Resolved, Response> {
             let template = format!("{entity}/{{parentId}}/{segment}");
             match tail {
                 [] => {
-                    let route = if method == "POST" {
-                        Route::Create { entity: child_entity, parent: Some((field, parent)) }
-                    } else {
-                        Route::Children { entity: child_entity, field, parent }
+                    let route = match method {
+                        "POST" => Route::Create { entity: child_entity, parent: Some((field, parent)) },
+                        "PATCH" => Route::Update { entity: child_entity, parent: Some((field, parent)) },
+                        _ => Route::Children { entity: child_entity, field, parent },
                     };
-                    allow(&["GET", "POST"], route, template)
+                    let methods: &[&str] = if writes::can_update_under_parent(child_entity) {
+                        &["GET", "POST", "PATCH"]
+                    } else {
+                        &["GET", "POST"]
+                    };
+                    allow(methods, route, template)
                 }
                 [child_id] => match id(child_id) {
                     Some(id) => allow(&["GET"], Route::Get { entity: child_entity, id }, format!("{template}/{{id}}")),
@@ -201,8 +235,8 @@ pub fn execute(shared: &Shared, route: &Route, request: &Request) -> Response {
             let result = writes::create(&mut store, &shared.limits, Create { entity, body: &body, parent, creator });
             write_answer(result)
         }
-        Route::Update { entity } => match object_body(request) {
-            Ok(body) => write_answer(writes::update(&mut shared.store(), entity, &body)),
+        Route::Update { entity, parent } => match object_body(request) {
+            Ok(body) => write_answer(writes::update(&mut shared.store(), entity, &body, parent)),
             Err(response) => response,
         },
     }

@@ -282,6 +282,39 @@ fn fill(store: &mut Store, c: &Connection, now: DateTime<Utc>, only_people: bool
             json!({ "id": 700_000 + n as i64, "ticketID": tickets.get(&row), "resourceID": resources.get(&resource), "roleID": 29683 }),
         )?;
     }
+    // The tickets' checklists; a ticked item names whoever ticked it.
+    for (n, (row, name, position, important, completed, by, at)) in rows(
+        c,
+        "SELECT ticket_row, name, position, is_important, is_completed, completed_by_resource_id, completed_at
+         FROM checklist_items ORDER BY row",
+        |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, bool>(3)?,
+                r.get::<_, bool>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<DateTime<Utc>>>(6)?,
+            ))
+        },
+    )?
+    .into_iter()
+    .enumerate()
+    {
+        let Some(ticket) = tickets.get(&row) else { continue };
+        let by = by
+            .and_then(|b| resources.get(&b).copied())
+            .or_else(|| completed.then(|| resources.values().min().copied()).flatten());
+        put(
+            store,
+            "TicketChecklistItems",
+            json!({ "id": 900_000 + n as i64, "ticketID": ticket, "itemName": name, "position": position,
+                           "isImportant": important, "isCompleted": completed,
+                           "completedByResourceID": if completed { by } else { None },
+                           "completedDateTime": at.map(stamp) }),
+        )?;
+    }
     for (n, (row, note_type, title, body, visible, author, created)) in rows(
         c,
         "SELECT ticket_row, note_type, title, body, is_customer_visible, author_resource_id, created_at FROM ticket_notes ORDER BY row",

@@ -125,6 +125,7 @@ fn first_id(entity: &str) -> i64 {
         "TicketNotes" => 1_000_000,
         "TicketSecondaryResources" => 700_000,
         "TicketAttachments" => 800_000,
+        "TicketChecklistItems" => 900_000,
         "TimeEntries" => 3_000_000,
         "ServiceCalls" => 400_000,
         "ServiceCallTickets" => 450_000,

@@ -56,6 +56,12 @@ pub fn can_update(entity: &str) -> bool {
     matches!(entity, "Tickets" | "TimeEntries" | "ServiceCalls")
 }
 
+/// Entities updated with `PATCH /V1.0/{Parent}/{parentId}/{Children}` only
+/// (the id in the body): a ticket's checklist items.
+pub fn can_update_under_parent(entity: &str) -> bool {
+    entity == "TicketChecklistItems"
+}
+
 /// The fields a create must carry.
 pub fn required(entity: &str) -> &'static [&'static str] {
     match entity {
@@ -67,6 +73,7 @@ pub fn required(entity: &str) -> &'static [&'static str] {
         "ServiceCallTicketResources" => &["serviceCallTicketID", "resourceID"],
         "TicketSecondaryResources" => &["ticketID", "resourceID"],
         "TicketAttachments" => &["parentID", "attachmentType", "title", "data"],
+        "TicketChecklistItems" => &["ticketID", "itemName"],
         _ => &[],
     }
 }
@@ -368,8 +375,15 @@ fn attachment(store: &Store, limits: &Limits, record: &mut Record, now: DateTime
     Ok(())
 }
 
-/// `PATCH /V1.0/{Entity}`: the id in the body, only the fields sent change.
-pub fn update(store: &mut Store, entity: &'static str, body: &Record) -> Result<i64, Refusal> {
+/// `PATCH /V1.0/{Entity}` (or, for a child collection, `PATCH
+/// /V1.0/{Parent}/{parentId}/{Children}` with `parent` its field and id): the
+/// id in the body, only the fields sent change.
+pub fn update(
+    store: &mut Store,
+    entity: &'static str,
+    body: &Record,
+    parent: Option<(&'static str, i64)>,
+) -> Result<i64, Refusal> {
     let id = match crate::query::get(body, "id") {
         Some(Value::Number(n)) => n.as_i64(),
         Some(Value::String(s)) => s.trim().parse().ok(),
@@ -387,8 +401,17 @@ pub fn update(store: &mut Store, entity: &'static str, body: &Record) -> Result<
     if let Some(emptied) = required(entity).iter().find(|f| fields.get(**f).is_some_and(blank)) {
         return refuse(format!("{entity}: {emptied} is required."));
     }
+    if let Some((field, parent_id)) = parent {
+        if let Some(sent) = int(&fields, field).filter(|sent| *sent != parent_id) {
+            return refuse(format!("{entity}: {field} {sent} in the body differs from {parent_id} in the path."));
+        }
+        if int(&before, field) != Some(parent_id) {
+            return refuse(format!("{entity}: there is no record with id {id} under {parent_id}."));
+        }
+    }
     let mut merged = before.clone();
     merged.extend(fields.clone());
+    let mut touches = None;
     match entity {
         "Tickets" => {
             check_references(store, &fields, TICKET_REFERENCES)?;
@@ -402,8 +425,17 @@ pub fn update(store: &mut Store, entity: &'static str, body: &Record) -> Result<
         }
         "TimeEntries" => validate_time_entry(store, &merged)?,
         "ServiceCalls" => validate_service_call(store, &merged)?,
+        "TicketChecklistItems" if parent.is_some() => {
+            check_references(store, &fields, &[("completedByResourceID", "Resources")])?;
+            check_length(entity, &fields, "itemName", 255)?;
+            // Ticking an item is activity on its ticket.
+            touches = int(&merged, "ticketID");
+        }
         _ => return refuse(format!("{entity} cannot be updated through this API.")),
     }
     store.patch(entity, id, &fields);
+    if let Some(ticket) = touches {
+        store.touch("Tickets", ticket);
+    }
     Ok(id)
 }

@@ -817,7 +817,9 @@ async fn the_seed_maps_the_sample_msp() {
     // References point at records that exist.
     assert!(tickets.iter().all(|t| t["companyID"].as_i64().is_some_and(|c| company_ids.contains(&c))));
     assert!(tickets.iter().filter_map(|t| t["assignedResourceID"].as_i64()).all(|r| resource_ids.contains(&r)));
-    for entity in ["TicketNotes", "TimeEntries", "TicketSecondaryResources", "ServiceCallTickets"] {
+    for entity in
+        ["TicketNotes", "TimeEntries", "TicketSecondaryResources", "ServiceCallTickets", "TicketChecklistItems"]
+    {
         let records = standin.snapshot(entity);
         assert!(!records.is_empty(), "{entity} seeded");
         assert!(records.iter().all(|r| r["ticketID"].as_i64().is_some_and(|t| ticket_ids.contains(&t))), "{entity}");
@@ -825,5 +827,116 @@ async fn the_seed_maps_the_sample_msp() {
     for entity in ["CompanyLocations", "Contacts", "ConfigurationItems", "ServiceCalls", "ServiceCallTicketResources"] {
         assert!(!standin.snapshot(entity).is_empty(), "{entity} seeded");
     }
+    standin.stop().await;
+}
+
+/// A ticket's checklist (`TicketChecklistItems`): queried by ticket, read as
+/// the ticket's child collection, and ticked with a PATCH of that collection
+/// (the item's id in the body), validated as the other writes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checklist_items_query_and_patch() {
+    let standin = Standin::start(Seed::empty(), 0).await.expect("start");
+    let client = Client::new(&standin);
+    let (company, ticket) = company_and_ticket(&standin);
+    let (_, other_ticket) = company_and_ticket(&standin);
+    let _ = company;
+    let me = technician(&standin);
+    let items: Vec<i64> = ["Check the backup", "Apply updates", "Confirm with the user"]
+        .iter()
+        .enumerate()
+        .map(|(position, name)| {
+            standin.insert(
+                "TicketChecklistItems",
+                json!({ "ticketID": ticket, "itemName": name, "position": position, "isCompleted": false, "isImportant": position == 0 }),
+            )
+        })
+        .collect();
+    standin.insert("TicketChecklistItems", json!({ "ticketID": other_ticket, "itemName": "Elsewhere", "position": 0 }));
+
+    // Queried by ticket, as the connector pulls them.
+    assert_eq!(
+        client.ids("TicketChecklistItems", json!([{ "op": "in", "field": "ticketID", "value": [ticket] }])).await,
+        items
+    );
+    let page = client
+        .query("TicketChecklistItems", json!({ "filter": [{ "op": "eq", "field": "ticketID", "value": ticket }] }))
+        .await
+        .json();
+    let first = &page["items"][0];
+    assert_eq!(
+        (first["itemName"].clone(), first["isImportant"].clone(), first["isCompleted"].clone()),
+        (json!("Check the backup"), json!(true), json!(false))
+    );
+    // A field the entity does not have is refused, as Autotask refuses it.
+    let unknown = client
+        .query("TicketChecklistItems", json!({ "filter": [{ "op": "eq", "field": "colour", "value": 1 }] }))
+        .await;
+    assert_eq!(unknown.status, 500);
+    // The ticket's child collection.
+    let children = client.call("GET", &format!("{API}/Tickets/{ticket}/ChecklistItems"), None).await;
+    assert_eq!(children.json()["items"].as_array().map(Vec::len), Some(3));
+
+    // Ticked: PATCH of the child collection, the item's id in the body; its ticket's activity moves.
+    let before =
+        standin.snapshot("Tickets").into_iter().find(|t| t["id"] == ticket).unwrap()["lastActivityDate"].clone();
+    let tick = json!({ "id": items[1], "ticketID": ticket, "isCompleted": true, "completedByResourceID": me,
+                       "completedDateTime": "2026-11-24T10:15:00.000Z" });
+    let patched = client.call("PATCH", &format!("{API}/Tickets/{ticket}/ChecklistItems"), Some(&tick)).await;
+    assert_eq!(patched.json(), json!({ "itemId": items[1] }), "{}", patched.body);
+    let stored = standin.snapshot("TicketChecklistItems").into_iter().find(|i| i["id"] == items[1]).unwrap();
+    assert_eq!(
+        (
+            stored["isCompleted"].clone(),
+            stored["completedByResourceID"].clone(),
+            stored["completedDateTime"].clone(),
+            stored["itemName"].clone()
+        ),
+        (json!(true), json!(me), json!("2026-11-24T10:15:00.000Z"), json!("Apply updates"))
+    );
+    let after =
+        standin.snapshot("Tickets").into_iter().find(|t| t["id"] == ticket).unwrap()["lastActivityDate"].clone();
+    assert!(after.as_str() > before.as_str(), "ticking is activity on the ticket");
+    // Unticked: the completion cleared.
+    let untick =
+        json!({ "id": items[1], "isCompleted": false, "completedByResourceID": null, "completedDateTime": null });
+    assert_eq!(
+        client.call("PATCH", &format!("{API}/Tickets/{ticket}/ChecklistItems"), Some(&untick)).await.status,
+        200
+    );
+    let stored = standin.snapshot("TicketChecklistItems").into_iter().find(|i| i["id"] == items[1]).unwrap();
+    assert_eq!((stored["isCompleted"].clone(), stored["completedByResourceID"].clone()), (json!(false), Value::Null));
+
+    // Refused: an unknown resource, an item of another ticket, a body that disagrees
+    // with the path, a value of the wrong type, an emptied name, no id.
+    for (why, path_ticket, body, words) in [
+        (
+            "unknown resource",
+            ticket,
+            json!({ "id": items[0], "isCompleted": true, "completedByResourceID": 4242 }),
+            "completedByResourceID",
+        ),
+        ("another ticket's item", other_ticket, json!({ "id": items[0], "isCompleted": true }), "no record"),
+        (
+            "path and body differ",
+            ticket,
+            json!({ "id": items[0], "ticketID": other_ticket, "isCompleted": true }),
+            "differs",
+        ),
+        ("wrong type", ticket, json!({ "id": items[0], "isCompleted": "maybe" }), "isCompleted"),
+        ("emptied name", ticket, json!({ "id": items[0], "itemName": " " }), "itemName"),
+        ("no id", ticket, json!({ "isCompleted": true }), "id"),
+    ] {
+        let refused = client.call("PATCH", &format!("{API}/Tickets/{path_ticket}/ChecklistItems"), Some(&body)).await;
+        assert_eq!(refused.status, 500, "{why}: {}", refused.body);
+        assert!(refused.error().contains(words), "{why}: {}", refused.body);
+    }
+    let untouched = standin.snapshot("TicketChecklistItems").into_iter().find(|i| i["id"] == items[0]).unwrap();
+    assert_eq!(untouched["isCompleted"], json!(false), "a refused write changes nothing");
+    // Only through the ticket: the entity itself takes no PATCH, and no item is created.
+    assert_eq!(client.call("PATCH", &format!("{API}/TicketChecklistItems"), Some(&tick)).await.status, 405);
+    let create = json!({ "ticketID": ticket, "itemName": "New" });
+    assert_eq!(client.call("POST", &format!("{API}/Tickets/{ticket}/ChecklistItems"), Some(&create)).await.status, 500);
+    let info = client.call("GET", &format!("{API}/TicketChecklistItems/entityInformation"), None).await.json();
+    assert_eq!((info["info"]["canUpdate"].clone(), info["info"]["canCreate"].clone()), (json!(true), json!(false)));
     standin.stop().await;
 }

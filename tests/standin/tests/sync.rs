@@ -630,3 +630,81 @@ fn a_ticket_changed_on_both_sides_asks_and_the_choice_is_kept() {
         standin.stop().await;
     });
 }
+
+/// A ticket's checklist: pulled with the tickets; a tick made offline (and
+/// changed twice more before the sync) arrives at the PSA once, as me; a
+/// tick made in the PSA reaches the cache.
+#[test]
+fn a_checklist_tick_made_offline_arrives_once() {
+    runtime().block_on(async {
+        let standin = Standin::start(Seed::scaled(1), 0).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(Db::open(&dir.path().join("fieldkit.db")).unwrap());
+        let connector = connector(&standin);
+        let scope = scope(&standin, Utc::now());
+        cycle(&db, &connector, &scope).await.expect("first sync");
+        let in_scope = scoped_tickets(&standin, &scope);
+        let expected: Vec<i64> = {
+            let mut ids: Vec<i64> = standin
+                .snapshot("TicketChecklistItems")
+                .iter()
+                .filter(|i| in_scope.contains(&i["ticketID"].as_i64().unwrap_or(-1)))
+                .filter_map(|i| i["id"].as_i64())
+                .collect();
+            ids.sort();
+            ids
+        };
+        assert!(expected.len() > 10, "the sample has checklists in scope");
+        assert_eq!(psa_ids(&db, "SELECT psa_id FROM checklist_items ORDER BY psa_id"), expected);
+
+        // Offline: tick, untick, tick again.
+        let (item, psa): (String, i64) = db
+            .read(|c| {
+                c.query_row(
+                    "SELECT id, psa_id FROM checklist_items WHERE is_completed = 0 ORDER BY psa_id LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+            })
+            .unwrap();
+        let item = Uuid::parse_str(&item).unwrap();
+        for completed in [true, false, true] {
+            fieldkit_core::tickets::set_checklist_item(&db, item, completed, Utc::now()).unwrap();
+        }
+        let patches = |standin: &Standin| {
+            standin
+                .requests_by_path()
+                .into_iter()
+                .filter(|(path, _)| path.contains("ChecklistItems") && path.starts_with("PATCH"))
+                .map(|(_, n)| n)
+                .sum::<u64>()
+        };
+        assert_eq!(converge(&db, &connector, &scope, 3).await, 1);
+        assert_eq!(patches(&standin), 1, "one PATCH for three changes: {:?}", standin.requests_by_path());
+        let stored = standin.snapshot("TicketChecklistItems").into_iter().find(|i| i["id"] == psa).unwrap();
+        assert_eq!(stored["isCompleted"], true);
+        assert_eq!(stored["completedByResourceID"], scope.me, "ticked by me");
+        assert!(stored["completedDateTime"].is_string());
+        // Nothing more to send; the pull agrees with the tick.
+        cycle(&db, &connector, &scope).await.unwrap();
+        assert_eq!(patches(&standin), 1);
+        assert_eq!(count(&db, &format!("SELECT is_completed FROM checklist_items WHERE psa_id = {psa}")), 1);
+
+        // Ticked in the PSA: the next cycle brings it.
+        let other = standin
+            .snapshot("TicketChecklistItems")
+            .into_iter()
+            .find(|i| i["isCompleted"] == false && expected.contains(&i["id"].as_i64().unwrap_or(-1)))
+            .unwrap();
+        let other_id = other["id"].as_i64().unwrap();
+        standin.patch(
+            "TicketChecklistItems",
+            other_id,
+            serde_json::json!({ "isCompleted": true, "completedByResourceID": scope.me }),
+        );
+        standin.patch("Tickets", other["ticketID"].as_i64().unwrap(), serde_json::json!({}));
+        cycle(&db, &connector, &scope).await.unwrap();
+        assert_eq!(count(&db, &format!("SELECT is_completed FROM checklist_items WHERE psa_id = {other_id}")), 1);
+        standin.stop().await;
+    });
+}

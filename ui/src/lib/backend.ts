@@ -3,6 +3,8 @@
 // `useBackend`.
 import { invoke } from "@tauri-apps/api/core";
 import type { Agenda } from "./bindings/Agenda";
+import type { ChecklistItem } from "./bindings/ChecklistItem";
+import type { UrlTemplates } from "./bindings/UrlTemplates";
 import type { ContactChannel } from "./bindings/ContactChannel";
 import type { AppointmentDraft } from "./bindings/AppointmentDraft";
 import type { DayQuery } from "./bindings/DayQuery";
@@ -98,6 +100,12 @@ export interface Backend {
   ticketSendSchedulingLink(id: string): Promise<TicketDetail>;
   ticketRaiseNoticed(draft: NoticedTicketDraft): Promise<TicketDetail>;
   discrepancyReportFile(draft: DiscrepancyDraft): Promise<TicketDetail>;
+  /** A ticket's checklist, in the PSA's order. */
+  ticketChecklist(ticketId: string): Promise<ChecklistItem[]>;
+  /** Ticks or unticks an item as me; sent to the PSA by the sync. */
+  ticketChecklistSet(itemId: string, completed: boolean): Promise<ChecklistItem>;
+  /** A discrepancy report naming an unticked item; the new ticket. */
+  ticketChecklistReport(itemId: string): Promise<TicketDetail>;
   picklistsList(): Promise<PicklistValue[]>;
   scheduleAgenda(day: DayQuery): Promise<Agenda>;
   outboxList(): Promise<OutboxEntry[]>;
@@ -171,6 +179,12 @@ export interface Backend {
   syncRetry(seq: number): Promise<void>;
   syncConflicts(): Promise<Conflict[]>;
   syncResolve(id: string, choice: Choice): Promise<void>;
+  urlTemplatesGet(): Promise<UrlTemplates>;
+  urlTemplatesSave(templates: UrlTemplates): Promise<UrlTemplates>;
+  /** Opens the map at the customer's site (the core builds the link; the system opens it). */
+  customerOpenDirections(customerId: string, siteId: string | null): Promise<void>;
+  /** Launches remote tool number `tool` (Settings' order) for a device; the tool's name. */
+  deviceLaunchRemoteTool(tool: number, deviceId: string, ticketId: string | null): Promise<string>;
 }
 
 export const tauriBackend: Backend = {
@@ -193,6 +207,9 @@ export const tauriBackend: Backend = {
   ticketSendSchedulingLink: (id) => invoke("ticket_post_scheduling_link", { id }),
   ticketRaiseNoticed: (draft) => invoke("ticket_raise_noticed", { draft }),
   discrepancyReportFile: (draft) => invoke("discrepancy_report_file", { draft }),
+  ticketChecklist: (ticketId) => invoke("ticket_checklist", { ticketId }),
+  ticketChecklistSet: (itemId, completed) => invoke("ticket_checklist_set", { itemId, completed }),
+  ticketChecklistReport: (itemId) => invoke("ticket_checklist_report", { itemId }),
   picklistsList: () => invoke("picklists_list"),
   scheduleAgenda: (day) => invoke("schedule_agenda", { day }),
   outboxList: () => invoke("outbox_list"),
@@ -259,6 +276,10 @@ export const tauriBackend: Backend = {
   syncRetry: (seq) => invoke("sync_retry", { seq }),
   syncConflicts: () => invoke("sync_conflicts"),
   syncResolve: (id, choice) => invoke("sync_resolve", { id, choice }),
+  urlTemplatesGet: () => invoke("url_templates_get"),
+  urlTemplatesSave: (templates) => invoke("url_templates_save", { templates }),
+  customerOpenDirections: (customerId, siteId) => invoke("customer_open_directions", { customerId, siteId }),
+  deviceLaunchRemoteTool: (tool, deviceId, ticketId) => invoke("device_launch_remote_tool", { tool, deviceId, ticketId }),
 };
 
 let current: Backend = tauriBackend;

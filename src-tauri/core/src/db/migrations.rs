@@ -16,6 +16,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0007_sync.sql")),
     M::up(include_str!("../../migrations/0008_service_desk_roles.sql")),
     M::up(include_str!("../../migrations/0009_trust.sql")),
+    M::up(include_str!("../../migrations/0010_checklist.sql")),
     M::up(include_str!("../../migrations/0011_visits.sql")),
 ];
 

@@ -410,5 +410,55 @@ pub(super) fn generate(
             counts.appointments += 1;
         }
     }
+    add_checklists(tx, now)?;
     Ok(counts)
+}
+
+/// Checklists the MSP's templates put on tickets (Autotask `TicketChecklistItems`).
+const CHECKLISTS: &[&[(&str, bool)]] = &[
+    &[
+        ("Confirm the issue with the contact", false),
+        ("Check the backup ran last night", true),
+        ("Apply pending Windows updates", false),
+        ("Confirm the fix with the user", true),
+    ],
+    &[
+        ("Label the device with its asset tag", false),
+        ("Verify the RMM agent reports in", true),
+        ("Document any password change", true),
+    ],
+    &[("Photograph the network cabinet", false), ("Test the UPS self-test", false), ("Tidy and label cables", false)],
+];
+
+/// Two open tickets in three get a checklist, kept apart from the random
+/// sequence so the rest of the sample stays as it was. Sample items stand
+/// for items that came from the PSA; the first is ticked on every other list.
+fn add_checklists(tx: &Transaction<'_>, now: DateTime<Utc>) -> rusqlite::Result<()> {
+    let rows: Vec<i64> = tx
+        .prepare("SELECT row FROM tickets WHERE completed_at IS NULL AND row % 3 != 2 ORDER BY row")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO checklist_items (id, psa_id, ticket_row, name, position, is_important, is_completed, completed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    let mut n: u64 = 0;
+    for row in rows {
+        let list = CHECKLISTS[(row as usize) % CHECKLISTS.len()];
+        for (position, (name, important)) in list.iter().enumerate() {
+            let ticked = position == 0 && row % 2 == 0;
+            insert.execute(params![
+                Uuid::from_u64_pair(0x5eed_0007_0000_0000, n).to_string(),
+                900_000 + n as i64,
+                row,
+                name,
+                position as i64,
+                important,
+                ticked,
+                ticked.then(|| now - Duration::hours(2)),
+            ])?;
+            n += 1;
+        }
+    }
+    Ok(())
 }

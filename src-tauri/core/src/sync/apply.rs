@@ -113,6 +113,7 @@ pub(crate) fn apply_page(
     let mut touched_tickets = BTreeSet::new();
     let mut touched_customers = BTreeSet::new();
     let mut notes = if kind == Kind::Notes { Some(NotePage::read(tx)?) } else { None };
+    let ticked_here = if kind == Kind::ChecklistItems { ticked_here(tx)? } else { Default::default() };
     for record in records {
         match kind {
             Kind::Resources => _ = resource(tx, record)?,
@@ -123,6 +124,7 @@ pub(crate) fn apply_page(
             Kind::Devices => _ = device(tx, record)?,
             Kind::Tickets => touched_tickets.extend(ticket(tx, record, now)?),
             Kind::SecondaryResources => _ = secondary(tx, record)?,
+            Kind::ChecklistItems => _ = checklist_item(tx, &ticked_here, record)?,
             Kind::Notes => touched_tickets.extend(note(tx, notes.as_mut().expect("read above"), record, now)?),
             Kind::ServiceCalls => _ = service_call(tx, record, now)?,
             Kind::ServiceCallTickets => _ = call_ticket(tx, record)?,
@@ -412,6 +414,80 @@ fn secondary(tx: &Transaction<'_>, record: &Value) -> Result<bool, SyncError> {
         params![row, resource],
     )?;
     Ok(true)
+}
+
+/// Checklist items ticked or unticked here whose change is not in the PSA
+/// yet (waiting, or refused): a pull leaves their state alone.
+fn ticked_here(tx: &Transaction<'_>) -> rusqlite::Result<std::collections::HashSet<String>> {
+    tx.prepare_cached(
+        "SELECT entity_id FROM outbox WHERE entity = 'TicketChecklistItem' AND state IN ('pending', 'failed')",
+    )?
+    .query_map([], |r| r.get(0))?
+    .collect()
+}
+
+/// A checklist item: name, order and importance follow the PSA; whether it
+/// is done too, unless a tick made here is still on its way.
+fn checklist_item(
+    tx: &Transaction<'_>,
+    ticked_here: &std::collections::HashSet<String>,
+    record: &Value,
+) -> Result<bool, SyncError> {
+    let psa = psa_id(record)?;
+    let Some(row) = ticket_row(tx, int_field(record, "ticketID"))? else { return Ok(false) };
+    let mine = local_id(tx, "checklist_items", Some(psa))?.is_some_and(|id| ticked_here.contains(&id));
+    let completed = bool_field(record, "isCompleted").unwrap_or(false);
+    let by = if completed { local_id(tx, "resources", int_field(record, "completedByResourceID"))? } else { None };
+    let at = if completed { time_field(record, "completedDateTime") } else { None };
+    execute_cached(
+        tx,
+        "INSERT INTO checklist_items (id, psa_id, ticket_row, name, position, is_important, is_completed,
+             completed_by_resource_id, completed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (psa_id) DO UPDATE SET ticket_row = excluded.ticket_row, name = excluded.name,
+             position = excluded.position, is_important = excluded.is_important,
+             is_completed = CASE WHEN ?10 THEN is_completed ELSE excluded.is_completed END,
+             completed_by_resource_id = CASE WHEN ?10 THEN completed_by_resource_id ELSE excluded.completed_by_resource_id END,
+             completed_at = CASE WHEN ?10 THEN completed_at ELSE excluded.completed_at END",
+        params![
+            Uuid::now_v7().to_string(),
+            psa,
+            row,
+            text_field(record, "itemName"),
+            int_field(record, "position").unwrap_or(0),
+            bool_field(record, "isImportant").unwrap_or(false),
+            completed,
+            by,
+            at,
+            mine
+        ],
+    )?;
+    Ok(true)
+}
+
+/// After the checklists of these tickets (PSA ids) were pulled whole:
+/// removes their items the PSA no longer lists (`present` are the item ids
+/// it sent), except one whose tick made here is not sent yet.
+pub(crate) fn remove_missing_checklist(
+    tx: &Transaction<'_>,
+    tickets: &[i64],
+    present: &BTreeSet<i64>,
+) -> Result<u32, SyncError> {
+    let ticked_here = ticked_here(tx)?;
+    let mut removed = 0;
+    for psa in tickets {
+        let Some(row) = ticket_row(tx, Some(*psa))? else { continue };
+        let items: Vec<(String, i64)> = tx
+            .prepare_cached("SELECT id, psa_id FROM checklist_items WHERE ticket_row = ?1 AND psa_id IS NOT NULL")?
+            .query_map([row], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (id, item) in items {
+            if !present.contains(&item) && !ticked_here.contains(&id) {
+                removed += execute_cached(tx, "DELETE FROM checklist_items WHERE id = ?1", [&id])? as u32;
+            }
+        }
+    }
+    Ok(removed)
 }
 
 /// Replaces the secondary resources of these tickets before their fresh set is applied.
@@ -707,7 +783,9 @@ pub(crate) fn remove_missing(tx: &Transaction<'_>, kind: Kind, present: &BTreeSe
             " AND NOT EXISTS (SELECT 1 FROM service_reports r WHERE r.ticket_row = tickets.row)
               AND NOT EXISTS (SELECT 1 FROM time_entries e WHERE e.ticket_row = tickets.row AND e.psa_id IS NULL)
               AND NOT EXISTS (SELECT 1 FROM stock_movements m WHERE m.ticket_row = tickets.row)
-              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.entity_id = tickets.id AND o.state = 'pending')",
+              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.entity_id = tickets.id AND o.state = 'pending')
+              AND NOT EXISTS (SELECT 1 FROM checklist_items c JOIN outbox o ON o.entity_id = c.id
+                              WHERE c.ticket_row = tickets.row AND o.state = 'pending')",
         ),
         Kind::Notes => ("ticket_notes", ""),
         Kind::TimeEntries => ("time_entries", ""),
@@ -745,4 +823,79 @@ pub(crate) fn remove_missing(tx: &Transaction<'_>, kind: Kind, present: &BTreeSe
         removed += execute_cached(tx, &format!("DELETE FROM {table} WHERE psa_id = ?1{guard}"), [psa])? as u32;
     }
     Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Db;
+    use serde_json::json;
+
+    /// (item id, item PSA id, ticket PSA id, position) of a sample item not ticked.
+    fn unticked(db: &Db) -> (Uuid, i64, i64, i64) {
+        db.read(|c| {
+            c.query_row(
+                "SELECT c.id, c.psa_id, t.psa_id, c.position FROM checklist_items c JOIN tickets t ON t.row = c.ticket_row
+                 WHERE c.is_completed = 0 ORDER BY c.row LIMIT 1",
+                [],
+                |r| Ok((Uuid::parse_str(&r.get::<_, String>(0)?).unwrap(), r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+        })
+        .unwrap()
+    }
+
+    fn state(db: &Db, id: Uuid) -> (String, bool) {
+        db.read(|c| {
+            c.query_row("SELECT name, is_completed FROM checklist_items WHERE id = ?1", [id.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_pulled_checklist_item_never_overwrites_a_tick_waiting_to_be_sent() {
+        let db = Db::open_in_memory().unwrap();
+        crate::sample_data::load_sample_data(&db, 1, Utc::now()).unwrap();
+        let (item, psa, ticket, position) = unticked(&db);
+        crate::tickets::set_checklist_item(&db, item, true, Utc::now()).unwrap();
+        let pulled = json!({ "id": psa, "ticketID": ticket, "itemName": "Renamed in the PSA", "position": position,
+                             "isCompleted": false, "isImportant": true });
+        db.write(|tx| apply_page(tx, Kind::ChecklistItems, std::slice::from_ref(&pulled), Utc::now())).unwrap();
+        assert_eq!(state(&db, item), ("Renamed in the PSA".into(), true), "the name follows the PSA, the tick stays");
+
+        // Once sent, the PSA's state is taken again.
+        db.write(|tx| tx.execute("UPDATE outbox SET state = 'sent' WHERE entity = 'TicketChecklistItem'", [])).unwrap();
+        db.write(|tx| apply_page(tx, Kind::ChecklistItems, &[pulled], Utc::now())).unwrap();
+        assert_eq!(state(&db, item), ("Renamed in the PSA".into(), false));
+
+        // An item the PSA no longer lists goes; one ticked here and unsent stays.
+        let ticket_items: Vec<(Uuid, i64)> = db
+            .read(|c| {
+                c.prepare(
+                    "SELECT c.id, c.psa_id FROM checklist_items c JOIN tickets t ON t.row = c.ticket_row
+                     WHERE t.psa_id = ?1 ORDER BY c.position",
+                )?
+                .query_map([ticket], |r| Ok((Uuid::parse_str(&r.get::<_, String>(0)?).unwrap(), r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()
+            })
+            .unwrap();
+        assert!(ticket_items.len() >= 3);
+        let kept = ticket_items[1].0;
+        crate::tickets::set_checklist_item(&db, kept, true, Utc::now()).unwrap();
+        let present = BTreeSet::from([ticket_items[0].1]);
+        let removed = db.write(|tx| remove_missing_checklist(tx, &[ticket], &present)).unwrap();
+        assert_eq!(removed as usize, ticket_items.len() - 2);
+        let left = crate::tickets::ticket_checklist(
+            &db,
+            db.read(|c| {
+                c.query_row("SELECT id FROM tickets WHERE psa_id = ?1", [ticket], |r| {
+                    Ok(Uuid::parse_str(&r.get::<_, String>(0)?).unwrap())
+                })
+            })
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(left.iter().map(|i| i.id).collect::<Vec<_>>(), vec![ticket_items[0].0, kept]);
+    }
 }

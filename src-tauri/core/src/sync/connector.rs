@@ -26,6 +26,9 @@ pub enum Kind {
     Devices,
     Tickets,
     SecondaryResources,
+    /// A ticket's checklist (Autotask `TicketChecklistItems`), pulled with
+    /// the tickets that changed.
+    ChecklistItems,
     Notes,
     ServiceCalls,
     ServiceCallTickets,
@@ -35,7 +38,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in pull order.
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 14] = [
         Kind::Resources,
         Kind::Roles,
         Kind::Companies,
@@ -44,6 +47,7 @@ impl Kind {
         Kind::Devices,
         Kind::Tickets,
         Kind::SecondaryResources,
+        Kind::ChecklistItems,
         Kind::Notes,
         Kind::ServiceCalls,
         Kind::ServiceCallTickets,
@@ -61,6 +65,7 @@ impl Kind {
             Kind::Devices => "devices",
             Kind::Tickets => "tickets",
             Kind::SecondaryResources => "secondary_resources",
+            Kind::ChecklistItems => "checklist_items",
             Kind::Notes => "notes",
             Kind::ServiceCalls => "service_calls",
             Kind::ServiceCallTickets => "service_call_tickets",
@@ -136,13 +141,15 @@ pub struct PushOp {
 pub struct Resolved {
     /// The outbox entry's idempotency key.
     pub key: uuid::Uuid,
-    /// `Ticket`, `TicketNote`, `TimeEntry`, `ServiceCall`, `TicketAttachment`.
+    /// `Ticket`, `TicketNote`, `TimeEntry`, `ServiceCall`, `TicketAttachment`,
+    /// `TicketChecklistItem` (an update of a ticket's checklist item).
     pub entity: String,
     /// `create` or `update`.
     pub operation: String,
     /// The outbox payload as written here (values that need no mapping).
     pub payload: Value,
-    /// The record an update changes; the parent ticket of a note or attachment.
+    /// The record an update changes (a checklist item's own id); the parent
+    /// ticket of a note or attachment.
     pub target: Option<i64>,
     /// The ticket a note, update, time entry or attachment belongs to.
     pub ticket: Option<i64>,
@@ -227,11 +234,12 @@ mod tests {
                 Kind::Devices => 5,
                 Kind::Tickets => 6,
                 Kind::SecondaryResources => 7,
-                Kind::Notes => 8,
-                Kind::ServiceCalls => 9,
-                Kind::ServiceCallTickets => 10,
-                Kind::ServiceCallResources => 11,
-                Kind::TimeEntries => 12,
+                Kind::ChecklistItems => 8,
+                Kind::Notes => 9,
+                Kind::ServiceCalls => 10,
+                Kind::ServiceCallTickets => 11,
+                Kind::ServiceCallResources => 12,
+                Kind::TimeEntries => 13,
             };
             assert_eq!(place, index, "{}", kind.as_str());
         }

@@ -495,7 +495,7 @@ impl<C: Connector> Puller<'_, C> {
         Ok(())
     }
 
-    /// Tickets, the secondary resources of those changed, and notes; then
+    /// Tickets, the secondary resources and checklists of those changed, and notes; then
     /// the search documents.
     async fn pull_tickets(&mut self, first: bool, full: bool, secondary: &Secondary) -> Result<(), SyncError> {
         let (mark, _) = watermark(self.db, Kind::Tickets)?;
@@ -513,6 +513,10 @@ impl<C: Connector> Puller<'_, C> {
         if !changed_tickets.is_empty() {
             self.db.write(|tx| clear_secondary(tx, &changed_tickets))?;
             self.children(Kind::SecondaryResources, &changed_tickets, None).await?;
+            // Their checklists, whole: an item the PSA no longer lists goes.
+            let items = self.children(Kind::ChecklistItems, &changed_tickets, None).await?;
+            let present: BTreeSet<i64> = ids(&items).into_iter().collect();
+            self.db.write(|tx| apply::remove_missing_checklist(tx, &changed_tickets, &present))?;
         }
         let newest_note = self.pull_notes(first, &new_tickets).await?;
         publish(self.progress, |p| p.phase = "Indexing for search".into());

@@ -211,6 +211,27 @@ fn resolve(c: &Connection, entry: &Entry) -> Result<Result<Resolved, NotReady>, 
                 }
             }
         }
+        ("TicketChecklistItem", "update") => {
+            let Some(ticket) = ticket_psa(c, &p["ticket"])? else { return Ok(Err(NotReady::Waiting)) };
+            resolved.ticket = Some(ticket);
+            resolved.target = c
+                .query_row("SELECT psa_id FROM checklist_items WHERE id = ?1", [&entry.entity_id], |r| {
+                    r.get::<_, Option<i64>>(0)
+                })
+                .optional()?
+                .flatten();
+            if resolved.target.is_none() {
+                return Ok(Err(NotReady::Refused("This checklist item is no longer in the PSA's checklist.".into())));
+            }
+            if p["isCompleted"].as_bool() == Some(true) {
+                resolved.resource = psa_of(c, "resources", &p["completedBy"])?;
+                if resolved.resource.is_none() {
+                    return Ok(Err(NotReady::Refused(
+                        "You are not linked to a PSA resource: choose who you are in Settings → Sync.".into(),
+                    )));
+                }
+            }
+        }
         (entity, operation) => {
             return Ok(Err(NotReady::Refused(format!("Fieldkit does not send a {operation} of {entity} yet."))))
         }

@@ -3,6 +3,7 @@
 //! outbox entry), tickets raised from the field, and full-text search.
 
 mod actions;
+pub(crate) mod checklist;
 mod clock;
 mod detail;
 mod raise;
@@ -23,6 +24,9 @@ use crate::validation::FieldError;
 pub(crate) use actions::change_status_in;
 pub(crate) use actions::write_note as write_note_in;
 pub use actions::{add_note, change_status, post_scheduling_link_note, schedule_appointment, take_ticket};
+pub use checklist::{
+    report_unticked_checklist_item, set_checklist_item, ticket_checklist, unticked_item_text, ChecklistItem,
+};
 pub use clock::{response_clock, ClockState, ResponseClock};
 pub use detail::get_ticket;
 pub use raise::{file_discrepancy_report, raise_noticed_ticket, DiscrepancyKind};

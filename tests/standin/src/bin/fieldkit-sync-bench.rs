@@ -229,6 +229,7 @@ async fn raw_fetch(endpoint: &Endpoint, scope: &Scope, ticket_ids: &[i64], call_
     .collect();
     for chunk in ticket_ids.chunks(500) {
         selections.push((Kind::SecondaryResources, Selection::Children { parents: chunk.to_vec(), since: None }));
+        selections.push((Kind::ChecklistItems, Selection::Children { parents: chunk.to_vec(), since: None }));
         selections.push((Kind::Notes, Selection::Children { parents: chunk.to_vec(), since: None }));
     }
     selections.push((Kind::ServiceCallTickets, Selection::Children { parents: call_ids.to_vec(), since: None }));

@@ -68,6 +68,10 @@ pub(super) fn push_op(resolved: Resolved) -> Result<PushOp, String> {
             "startDateTime": p["startDateTime"], "endDateTime": p["endDateTime"], "description": p["description"],
             "status": 1, "ticketIDs": r.tickets, "resourceIDs": r.resources,
         }),
+        ("TicketChecklistItem", "update") => json!({
+            "id": r.target, "ticketID": r.ticket, "isCompleted": p["isCompleted"],
+            "completedByResourceID": r.resource, "completedDateTime": p["completedDateTime"],
+        }),
         ("TicketAttachment", "create") => json!({
             "id": 0, "parentID": r.ticket, "attachmentType": "FILE_ATTACHMENT", "fullPath": p["fullPath"],
             "title": p["title"], "publish": p["publish"].as_i64().unwrap_or(1),

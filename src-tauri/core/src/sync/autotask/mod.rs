@@ -133,6 +133,7 @@ fn entity(kind: Kind) -> &'static str {
         Kind::Devices => "ConfigurationItems",
         Kind::Tickets => "Tickets",
         Kind::SecondaryResources => "TicketSecondaryResources",
+        Kind::ChecklistItems => "TicketChecklistItems",
         Kind::Notes => "TicketNotes",
         Kind::ServiceCalls => "ServiceCalls",
         Kind::ServiceCallTickets => "ServiceCallTickets",
@@ -144,7 +145,7 @@ fn entity(kind: Kind) -> &'static str {
 fn parent_field(kind: Kind) -> &'static str {
     match kind {
         Kind::Locations | Kind::Contacts | Kind::Devices => "companyID",
-        Kind::SecondaryResources | Kind::Notes | Kind::TimeEntries => "ticketID",
+        Kind::SecondaryResources | Kind::ChecklistItems | Kind::Notes | Kind::TimeEntries => "ticketID",
         Kind::ServiceCallTickets => "serviceCallID",
         Kind::ServiceCallResources => "serviceCallTicketID",
         _ => "id",
@@ -343,6 +344,10 @@ impl Connector for Autotask {
             ("ServiceCallTicketResource", "create") => "ServiceCallTicketResources".to_string(),
             ("TicketSecondaryResource", "create") => "TicketSecondaryResources".to_string(),
             ("TicketAttachment", "create") => format!("Tickets/{}/Attachments", op.target.unwrap_or_default()),
+            // A child collection: the item's id in the body, its ticket in the path.
+            ("TicketChecklistItem", "update") => {
+                format!("Tickets/{}/ChecklistItems", op.body["ticketID"].as_i64().unwrap_or_default())
+            }
             (entity, operation) => {
                 return Err(PushFailure::Rejected(format!("Fieldkit cannot send a {operation} of {entity}.")))
             }
