@@ -808,6 +808,9 @@ impl Connector for HaloPsa {
             }
             // Halo has no service desk roles: nothing to pull.
             Kind::Roles => (Vec::new(), None),
+            // Halo's ticket to-do lists are not mapped yet: no checklist items
+            // (a tick made here is refused by `push_body` with a clear message).
+            Kind::ChecklistItems => (Vec::new(), None),
             Kind::Companies | Kind::Locations | Kind::Contacts | Kind::Devices => {
                 self.pull_simple(kind, selection, at).await?
             }
