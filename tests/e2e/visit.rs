@@ -68,17 +68,37 @@ impl<'a> Counted<'a> {
     }
 }
 
-/// The vault is set up once per installation, before any visit (not counted).
-async fn set_up_vault(app: &App) -> TestResult {
-    app.client
+/// One command through the app's own IPC, for what an installation sets up
+/// once before any visit (not counted).
+async fn invoke(app: &App, command: &str, arguments: serde_json::Value) -> TestResult {
+    let outcome = app
+        .client
         .execute_async(
             "const done = arguments[arguments.length - 1];
-             window.__TAURI_INTERNALS__.invoke('vault_set_up', { passphrase: arguments[0] }).then(() => done('ok'), (e) => done(JSON.stringify(e)))",
-            vec![json!(PASSPHRASE)],
+             window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(() => done('ok'), (e) => done(JSON.stringify(e)))",
+            vec![json!(command), arguments],
         )
-        .await
-        .map(|outcome| ensure(outcome == json!("ok"), format!("vault set up: {outcome}")))??;
-    Ok(())
+        .await?;
+    ensure(outcome == json!("ok"), format!("{command}: {outcome}"))
+}
+
+/// The vault is set up once per installation, before any visit (not counted).
+async fn set_up_vault(app: &App) -> TestResult {
+    invoke(app, "vault_set_up", json!({ "passphrase": PASSPHRASE })).await
+}
+
+/// Whether an element with this test id is on the page now.
+async fn present(app: &App, id: &str) -> TestResult<bool> {
+    let found = app
+        .client
+        .execute("return !!document.querySelector(`[data-testid='${arguments[0]}']`)", vec![json!(id)])
+        .await?;
+    Ok(found == json!(true))
+}
+
+/// The links the app handed to the system opener (the e2e support logs them).
+fn opened(app: &App) -> Vec<String> {
+    std::fs::read_to_string(app.data_dir().join("opened.txt")).unwrap_or_default().lines().map(String::from).collect()
 }
 
 /// The outbox entries (entity, summary, payload) in send order.
@@ -126,6 +146,17 @@ fn an_on_site_visit_from_today_to_a_sealed_close_out_in_at_most_20_interactions(
             app.wait_for_texts("visit-changes", &["Password change: Reset the front desk PC's local admin password"])
                 .await?;
 
+            // The ticket's checklist, ticked offline (the sample gives two open tickets in three one).
+            app.eventually("the checklist", async || {
+                Ok((present(app, "checklist-item-0").await? || present(app, "checklist-empty").await?).then_some(()))
+            })
+            .await?;
+            let has_checklist = present(app, "checklist-item-0").await?;
+            if has_checklist {
+                user.click("checklist-item-0").await?;
+                app.testid("checklist-waiting-0").await?;
+            }
+
             // Two patch cables from the car: one click each.
             let cable = app
                 .client
@@ -150,6 +181,7 @@ fn an_on_site_visit_from_today_to_a_sealed_close_out_in_at_most_20_interactions(
             app.keep_screenshot("visit-working").await;
 
             // The close-out: summary prefilled, signature, outcome, time — one click to save.
+            let number = app.text_of("visit-ticket").await?.trim().to_string();
             user.click("visit-close-out").await?;
             app.testid("visit-close-out-form").await?;
             let summary = app
@@ -177,13 +209,19 @@ fn an_on_site_visit_from_today_to_a_sealed_close_out_in_at_most_20_interactions(
 
             // The outbox: the change's note, the signed PDF, the status, the time entry — once each, in order.
             let written: Vec<_> = outbox(app)?.into_iter().skip(before).collect();
+            // The visit's own entries (using the cables may also ask the office admin to restock).
             let kinds: Vec<&str> = written
                 .iter()
+                .filter(|(_, summary, _)| summary.contains(&number))
                 .map(|(entity, _, _)| entity.as_str())
-                .filter(|entity| ["TicketNote", "TicketAttachment", "Ticket", "TimeEntry"].contains(entity))
                 .collect();
+            let expected: &[&str] = if has_checklist {
+                &["TicketNote", "TicketChecklistItem", "TicketAttachment", "Ticket", "TimeEntry"]
+            } else {
+                &["TicketNote", "TicketAttachment", "Ticket", "TimeEntry"]
+            };
             ensure(
-                kinds == ["TicketNote", "TicketAttachment", "Ticket", "TimeEntry"],
+                kinds == expected,
                 format!("outbox after the visit: {:?}", written.iter().map(|(_, s, _)| s).collect::<Vec<_>>()),
             )?;
             for (_, summary, payload) in &written {
@@ -218,6 +256,16 @@ fn a_remote_session_interrupted_by_a_restart_resumes_and_closes_in_at_most_10_in
             let app = slot.as_ref().expect("app running");
             app.click("load-sample-data").await?;
             app.testid("area-customers").await?;
+            // The MSP's remote-control tool, configured once in Settings (not counted).
+            invoke(
+                app,
+                "url_templates_save",
+                json!({ "templates": {
+                    "map_url_template": "https://www.openstreetmap.org/search?query={address}",
+                    "remote_tools": [{ "name": "ScreenConnect", "url_template": "https://support.example-msp.com/Host#Access///{device_name}/Join?t={ticket_number}" }]
+                } }),
+            )
+            .await?;
             app.click("nav-today").await?;
             app.testid("today-appointments").await?;
             let before = outbox(app)?.len();
@@ -232,6 +280,15 @@ fn a_remote_session_interrupted_by_a_restart_resumes_and_closes_in_at_most_10_in
             }
             app.testid("visit-notes").await?;
             ensure(app.text_of("visit-timer").await?.contains("running"), "the session starts its timer")?;
+            user.click("remote-tool-0").await?;
+            let launched = app
+                .eventually("the remote tool opened by the system", async || {
+                    Ok(opened(app)
+                        .into_iter()
+                        .find(|link| link.starts_with("https://support.example-msp.com/Host#Access///")))
+                })
+                .await?;
+            ensure(launched.contains("/Join?t=T"), format!("the tool's link names the device and ticket: {launched}"))?;
             user.type_into("visit-notes", "Cleared the stuck print queue over remote control.").await?;
             app.eventually("the notes to autosave", async || {
                 Ok(app.text_of("visit-notes-saved").await?.starts_with("Saved").then_some(()))
