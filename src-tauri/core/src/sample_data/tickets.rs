@@ -368,11 +368,13 @@ pub(super) fn generate(
             let today = primary == Some(me) && counts.appointments < 3;
             let start_at = if today {
                 let later = base + Duration::hours(2 * i64::from(counts.appointments));
-                // Late in the day the later slots would fall tomorrow: they go earlier today instead.
+                // Late in the day the later slots would fall tomorrow: they stay
+                // today, still ahead of now (a started one would count as untimed).
                 if later.date_naive() == now.date_naive() {
                     later
                 } else {
-                    hour_start.unwrap_or(now) - Duration::hours(2 * i64::from(counts.appointments))
+                    let midnight = (now.date_naive() + Duration::days(1)).and_time(chrono::NaiveTime::MIN).and_utc();
+                    now + (midnight - now) * (i32::try_from(counts.appointments).unwrap_or(0) + 1) / 4
                 }
             } else {
                 base + Duration::hours(sequence.between(20, 24 * 10) as i64)
