@@ -86,6 +86,14 @@ macro_rules! with_commands {
             sync::sync_retry,
             sync::sync_conflicts,
             sync::sync_resolve,
+            team::help_request_draft,
+            team::help_request_send,
+            team::slack_messages_list,
+            team::slack_message_resend,
+            team::slack_message_discard,
+            team::slack_settings_get,
+            team::slack_settings_save,
+            team::slack_test,
         }
     };
 }

@@ -70,6 +70,10 @@ import type { Exported } from "./bindings/Exported";
 import type { SavedPdf } from "./bindings/SavedPdf";
 import type { Resource } from "./bindings/Resource";
 import type { SampleDataSummary } from "./bindings/SampleDataSummary";
+import type { HelpRequestDraft } from "./bindings/HelpRequestDraft";
+import type { SlackMessage } from "./bindings/SlackMessage";
+import type { SlackSettings } from "./bindings/SlackSettings";
+import type { SlackSettingsDraft } from "./bindings/SlackSettingsDraft";
 
 export interface Backend {
   databaseStatus(): Promise<DatabaseStatus>;
@@ -156,6 +160,18 @@ export interface Backend {
   syncRetry(seq: number): Promise<void>;
   syncConflicts(): Promise<Conflict[]>;
   syncResolve(id: string, choice: Choice): Promise<void>;
+  /** The prefilled "Ask for help" message for a ticket. */
+  helpRequestDraft(ticketId: string): Promise<HelpRequestDraft>;
+  /** Queues the message for Slack and notes it on the ticket; the sync posts it. */
+  helpRequestSend(draft: HelpRequestDraft): Promise<SlackMessage>;
+  /** A ticket's Slack messages, or (null) those waiting or needing me. */
+  slackMessagesList(ticketId: string | null): Promise<SlackMessage[]>;
+  slackMessageResend(id: string): Promise<SlackMessage>;
+  slackMessageDiscard(id: string): Promise<SlackMessage>;
+  slackSettingsGet(): Promise<SlackSettings>;
+  slackSettingsSave(draft: SlackSettingsDraft): Promise<SlackSettings>;
+  /** Posts a test message now; Slack's answer in words. */
+  slackTest(): Promise<string>;
 }
 
 export const tauriBackend: Backend = {
@@ -235,6 +251,14 @@ export const tauriBackend: Backend = {
   syncRetry: (seq) => invoke("sync_retry", { seq }),
   syncConflicts: () => invoke("sync_conflicts"),
   syncResolve: (id, choice) => invoke("sync_resolve", { id, choice }),
+  helpRequestDraft: (ticketId) => invoke("help_request_draft", { ticketId }),
+  helpRequestSend: (draft) => invoke("help_request_send", { draft }),
+  slackMessagesList: (ticketId) => invoke("slack_messages_list", { ticketId }),
+  slackMessageResend: (id) => invoke("slack_message_resend", { id }),
+  slackMessageDiscard: (id) => invoke("slack_message_discard", { id }),
+  slackSettingsGet: () => invoke("slack_settings_get"),
+  slackSettingsSave: (draft) => invoke("slack_settings_save", { draft }),
+  slackTest: () => invoke("slack_test"),
 };
 
 let current: Backend = tauriBackend;

@@ -16,6 +16,8 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0007_sync.sql")),
     M::up(include_str!("../../migrations/0008_service_desk_roles.sql")),
     M::up(include_str!("../../migrations/0009_trust.sql")),
+    // 0010 and 0011 are other branches' (checklists, visits); merged in number order.
+    M::up(include_str!("../../migrations/0012_team.sql")),
 ];
 
 /// The schema version this build writes (SQLite's `user_version`).

@@ -238,9 +238,10 @@ fn load(db: &Db) -> Result<Vec<Entry>, SyncError> {
             .unwrap_or(0);
         let mut statement = c.prepare(
             "SELECT seq, id, entity, entity_id, operation, payload, state, attempts FROM outbox
-             WHERE seq >= ?1 AND state IN ('pending', 'failed') ORDER BY seq",
+             WHERE seq >= ?1 AND state IN ('pending', 'failed') AND entity <> ?2 ORDER BY seq",
         )?;
-        let rows = statement.query_map([floor], |r| {
+        // Slack messages go to the team's webhook (`team::send_slack_messages`), not to the PSA.
+        let rows = statement.query_map(params![floor, crate::team::SLACK_ENTITY], |r| {
             let payload: String = r.get(5)?;
             Ok(Entry {
                 seq: r.get(0)?,
@@ -474,9 +475,10 @@ pub(crate) async fn push_outbox<C: Connector>(
     db.write(|tx| {
         tx.execute(
             "INSERT INTO sync_watermarks (entity, watermark) VALUES ('outbox',
-                 (SELECT coalesce(min(seq), (SELECT coalesce(max(seq), 0) + 1 FROM outbox)) FROM outbox WHERE state IN ('pending', 'failed')))
+                 (SELECT coalesce(min(seq), (SELECT coalesce(max(seq), 0) + 1 FROM outbox)) FROM outbox
+                  WHERE state IN ('pending', 'failed') AND entity <> ?1))
              ON CONFLICT (entity) DO UPDATE SET watermark = excluded.watermark",
-            [],
+            [crate::team::SLACK_ENTITY],
         )
     })?;
     Ok(())
@@ -486,6 +488,12 @@ pub(crate) async fn push_outbox<C: Connector>(
 pub fn retry_operation(db: &Db, seq: i64) -> Result<(), SyncError> {
     db.write(|tx| {
         tx.execute("UPDATE outbox SET state = 'pending' WHERE seq = ?1 AND state = 'failed'", [seq])?;
+        // A Slack message refused by Slack goes back in line with it.
+        tx.execute(
+            "UPDATE slack_messages SET state = 'pending', last_error = NULL
+             WHERE state = 'failed' AND id = (SELECT entity_id FROM outbox WHERE seq = ?1 AND entity = ?2)",
+            params![seq, crate::team::SLACK_ENTITY],
+        )?;
         tx.execute(
             "UPDATE sync_watermarks SET watermark = min(CAST(watermark AS INTEGER), ?1) WHERE entity = 'outbox'",
             [seq],

@@ -1,0 +1,90 @@
+//! The team: asking for help on Slack (the message, its note and their
+//! outbox entries), the queued messages ("send again", "discard"), and the
+//! Slack settings (the webhook goes to the vault) with a test message.
+
+use std::time::Duration;
+
+use fieldkit_core::clock::now;
+use fieldkit_core::team::{self, HelpRequestDraft, SlackMessage, SlackSettings, SlackSettingsDraft};
+use fieldkit_core::{tickets, ErrorPayload};
+use tauri::State;
+use uuid::Uuid;
+
+use super::{with_db, DatabaseHandle, VaultHandle};
+use crate::sync_service::SyncService;
+
+#[tauri::command]
+pub async fn help_request_draft(
+    database: DatabaseHandle<'_>,
+    ticket_id: Uuid,
+) -> Result<HelpRequestDraft, ErrorPayload> {
+    with_db(database, move |db| Ok(team::help_request_draft(db, ticket_id)?)).await
+}
+
+/// Queues the message for Slack with its note on the ticket; the sync sends it.
+#[tauri::command]
+pub async fn help_request_send(
+    database: DatabaseHandle<'_>,
+    service: State<'_, SyncService>,
+    draft: HelpRequestDraft,
+) -> Result<SlackMessage, ErrorPayload> {
+    let message = with_db(database, move |db| {
+        let message = team::ask_for_help(db, &draft, now())?;
+        tickets::catch_up_search(db)?;
+        Ok(message)
+    })
+    .await?;
+    service.wake();
+    Ok(message)
+}
+
+/// A ticket's messages, or (without one) those waiting or needing the technician.
+#[tauri::command]
+pub async fn slack_messages_list(
+    database: DatabaseHandle<'_>,
+    ticket_id: Option<Uuid>,
+) -> Result<Vec<SlackMessage>, ErrorPayload> {
+    with_db(database, move |db| Ok(team::list_slack_messages(db, ticket_id)?)).await
+}
+
+#[tauri::command]
+pub async fn slack_message_resend(
+    database: DatabaseHandle<'_>,
+    service: State<'_, SyncService>,
+    id: Uuid,
+) -> Result<SlackMessage, ErrorPayload> {
+    let message = with_db(database, move |db| Ok(team::resend_slack_message(db, id, now())?)).await?;
+    service.wake();
+    Ok(message)
+}
+
+#[tauri::command]
+pub async fn slack_message_discard(database: DatabaseHandle<'_>, id: Uuid) -> Result<SlackMessage, ErrorPayload> {
+    with_db(database, move |db| Ok(team::discard_slack_message(db, id, now())?)).await
+}
+
+#[tauri::command]
+pub async fn slack_settings_get(database: DatabaseHandle<'_>) -> Result<SlackSettings, ErrorPayload> {
+    with_db(database, |db| Ok(team::get_slack_settings(db)?)).await
+}
+
+/// Saves the Slack settings; the webhook URL is sealed by the vault.
+#[tauri::command]
+pub async fn slack_settings_save(
+    database: DatabaseHandle<'_>,
+    vault: VaultHandle<'_>,
+    service: State<'_, SyncService>,
+    draft: SlackSettingsDraft,
+) -> Result<SlackSettings, ErrorPayload> {
+    let vault = vault.inner().clone();
+    let saved = with_db(database, move |db| Ok(team::save_slack_settings(db, &vault, &draft)?)).await?;
+    service.wake();
+    Ok(saved)
+}
+
+/// Posts a test message to the stored webhook now; Slack's answer in words.
+#[tauri::command]
+pub async fn slack_test(database: DatabaseHandle<'_>, vault: VaultHandle<'_>) -> Result<String, ErrorPayload> {
+    let db = database.db()?;
+    Ok(team::send_slack_test_message(&db, &vault, Duration::from_secs(20)).await?)
+}
