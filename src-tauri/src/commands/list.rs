@@ -94,6 +94,11 @@ macro_rules! with_commands {
             team::slack_settings_get,
             team::slack_settings_save,
             team::slack_test,
+            team::assignees_list,
+            team::ticket_escalate,
+            team::ticket_reassign,
+            team::ticket_change_priority,
+            team::ticket_change_queue,
         }
     };
 }

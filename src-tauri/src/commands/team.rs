@@ -5,8 +5,11 @@
 use std::time::Duration;
 
 use fieldkit_core::clock::now;
-use fieldkit_core::team::{self, HelpRequestDraft, SlackMessage, SlackSettings, SlackSettingsDraft};
-use fieldkit_core::{tickets, ErrorPayload};
+use fieldkit_core::team::{
+    self, Assignee, EscalationDraft, HelpRequestDraft, SlackMessage, SlackSettings, SlackSettingsDraft,
+};
+use fieldkit_core::tickets::{self, TicketDetail};
+use fieldkit_core::ErrorPayload;
 use tauri::State;
 use uuid::Uuid;
 
@@ -87,4 +90,59 @@ pub async fn slack_settings_save(
 pub async fn slack_test(database: DatabaseHandle<'_>, vault: VaultHandle<'_>) -> Result<String, ErrorPayload> {
     let db = database.db()?;
     Ok(team::send_slack_test_message(&db, &vault, Duration::from_secs(20)).await?)
+}
+
+/// The people a ticket can be handed to (senior technicians first).
+#[tauri::command]
+pub async fn assignees_list(database: DatabaseHandle<'_>) -> Result<Vec<Assignee>, ErrorPayload> {
+    with_db(database, |db| Ok(team::list_assignees(db)?)).await
+}
+
+/// Escalates to a senior technician; answers the ticket as it now stands.
+#[tauri::command]
+pub async fn ticket_escalate(
+    database: DatabaseHandle<'_>,
+    draft: EscalationDraft,
+) -> Result<TicketDetail, ErrorPayload> {
+    with_db(database, move |db| {
+        team::escalate_ticket(db, &draft, now())?;
+        tickets::catch_up_search(db)?;
+        Ok(tickets::get_ticket(db, draft.ticket_id, now())?)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn ticket_reassign(database: DatabaseHandle<'_>, id: Uuid, to: String) -> Result<TicketDetail, ErrorPayload> {
+    with_db(database, move |db| {
+        team::reassign_ticket(db, id, &to, now())?;
+        Ok(tickets::get_ticket(db, id, now())?)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn ticket_change_priority(
+    database: DatabaseHandle<'_>,
+    id: Uuid,
+    priority: i64,
+) -> Result<TicketDetail, ErrorPayload> {
+    with_db(database, move |db| {
+        team::change_priority(db, id, priority, now())?;
+        Ok(tickets::get_ticket(db, id, now())?)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn ticket_change_queue(
+    database: DatabaseHandle<'_>,
+    id: Uuid,
+    queue: i64,
+) -> Result<TicketDetail, ErrorPayload> {
+    with_db(database, move |db| {
+        team::change_queue(db, id, queue, now())?;
+        Ok(tickets::get_ticket(db, id, now())?)
+    })
+    .await
 }

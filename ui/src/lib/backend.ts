@@ -74,6 +74,8 @@ import type { HelpRequestDraft } from "./bindings/HelpRequestDraft";
 import type { SlackMessage } from "./bindings/SlackMessage";
 import type { SlackSettings } from "./bindings/SlackSettings";
 import type { SlackSettingsDraft } from "./bindings/SlackSettingsDraft";
+import type { Assignee } from "./bindings/Assignee";
+import type { EscalationDraft } from "./bindings/EscalationDraft";
 
 export interface Backend {
   databaseStatus(): Promise<DatabaseStatus>;
@@ -172,6 +174,13 @@ export interface Backend {
   slackSettingsSave(draft: SlackSettingsDraft): Promise<SlackSettings>;
   /** Posts a test message now; Slack's answer in words. */
   slackTest(): Promise<string>;
+  /** The people a ticket can be handed to (senior technicians first). */
+  assigneesList(): Promise<Assignee[]>;
+  /** Escalates to a senior technician: primary changes, I stay as secondary, a note says why. */
+  ticketEscalate(draft: EscalationDraft): Promise<TicketDetail>;
+  ticketReassign(id: string, to: string): Promise<TicketDetail>;
+  ticketChangePriority(id: string, priority: number): Promise<TicketDetail>;
+  ticketChangeQueue(id: string, queue: number): Promise<TicketDetail>;
 }
 
 export const tauriBackend: Backend = {
@@ -259,6 +268,11 @@ export const tauriBackend: Backend = {
   slackSettingsGet: () => invoke("slack_settings_get"),
   slackSettingsSave: (draft) => invoke("slack_settings_save", { draft }),
   slackTest: () => invoke("slack_test"),
+  assigneesList: () => invoke("assignees_list"),
+  ticketEscalate: (draft) => invoke("ticket_escalate", { draft }),
+  ticketReassign: (id, to) => invoke("ticket_reassign", { id, to }),
+  ticketChangePriority: (id, priority) => invoke("ticket_change_priority", { id, priority }),
+  ticketChangeQueue: (id, queue) => invoke("ticket_change_queue", { id, queue }),
 };
 
 let current: Backend = tauriBackend;

@@ -148,6 +148,15 @@ fn resolve(c: &Connection, entry: &Entry) -> Result<Result<Resolved, NotReady>, 
                 resolved.role = role_of(c, resource)?;
             }
         }
+        ("TicketSecondaryResource", "create") => {
+            let Some(ticket) = ticket_psa(c, &p["ticket"])? else { return Ok(Err(NotReady::Waiting)) };
+            (resolved.ticket, resolved.target) = (Some(ticket), Some(ticket));
+            resolved.resource = psa_of(c, "resources", &p["resource"])?;
+            if resolved.resource.is_none() {
+                return Ok(Err(NotReady::Refused("That person is not in the PSA.".into())));
+            }
+            resolved.role = role_of(c, &p["resource"])?;
+        }
         ("TicketNote", "create") => {
             let Some(ticket) = ticket_psa(c, &p["ticket"])? else { return Ok(Err(NotReady::Waiting)) };
             (resolved.ticket, resolved.target) = (Some(ticket), Some(ticket));
@@ -299,9 +308,12 @@ fn succeeded(db: &Db, entry: &Entry, op: &PushOp, psa: i64, now: DateTime<Utc>) 
             let row: Option<i64> =
                 tx.query_row("SELECT row FROM tickets WHERE psa_id = ?1", [psa], |r| r.get(0)).optional()?;
             if let Some(row) = row {
-                for (name, value) in
-                    [("status", op.body.get("status")), ("assignedResource", entry.payload.get("assignedResource"))]
-                {
+                for (name, value) in [
+                    ("status", op.body.get("status")),
+                    ("assignedResource", entry.payload.get("assignedResource")),
+                    ("priority", entry.payload.get("priority")),
+                    ("queueID", entry.payload.get("queueID")),
+                ] {
                     if let Some(value) = value {
                         super::conflicts::agree(tx, row, name, value)?;
                     }

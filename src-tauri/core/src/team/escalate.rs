@@ -78,7 +78,14 @@ fn person(tx: &Connection, field: &str, id: &str) -> Result<(String, String), Te
 }
 
 /// Makes `to` the primary resource, in the cache and the outbox.
-fn set_primary(tx: &Transaction<'_>, ticket_id: Uuid, row: i64, to: &str, summary: String, now: DateTime<Utc>) -> rusqlite::Result<()> {
+fn set_primary(
+    tx: &Transaction<'_>,
+    ticket_id: Uuid,
+    row: i64,
+    to: &str,
+    summary: String,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
     tx.execute(
         "UPDATE tickets SET primary_resource_id = ?2, last_activity_at = ?3 WHERE row = ?1",
         params![row, to, now],
@@ -185,7 +192,10 @@ fn change_field(
             params![column, value],
             |r| r.get(0),
         )?;
-        tx.execute(&format!("UPDATE tickets SET {column} = ?2, last_activity_at = ?3 WHERE row = ?1"), params![row, value, now])?;
+        tx.execute(
+            &format!("UPDATE tickets SET {column} = ?2, last_activity_at = ?3 WHERE row = ?1"),
+            params![row, value, now],
+        )?;
         // Autotask's names: `priority`, `queueID`.
         let field = if column == "queue" { "queueID" } else { "priority" };
         let what = if column == "queue" { "Queue" } else { "Priority" };

@@ -6,8 +6,11 @@
 //! `slack_settings.rs` the webhook (sealed by the vault) and the PSA ticket
 //! link; `help_request.rs` "Ask for help" from a ticket; `slack_messages.rs`
 //! the queued messages, "send again" and "discard"; `slack_send.rs` the
-//! sender (pace, `429` + `Retry-After`, *sending* before the POST).
+//! sender (pace, `429` + `Retry-After`, *sending* before the POST);
+//! `escalate.rs` escalation to the senior technician, reassignment,
+//! priority and queue changes (merged three-way by the sync).
 
+mod escalate;
 mod help_request;
 mod slack;
 mod slack_messages;
@@ -19,6 +22,9 @@ use crate::error::ErrorPayload;
 use crate::validation::FieldError;
 use crate::vault::VaultError;
 
+pub use escalate::{
+    change_priority, change_queue, escalate_ticket, list_assignees, reassign_ticket, Assignee, EscalationDraft,
+};
 pub use help_request::{ask_for_help, help_request_draft, HelpRequestDraft};
 pub use slack::{slack_error_message, slack_message_body, TicketLinkParts};
 pub use slack_messages::{discard_slack_message, list_slack_messages, resend_slack_message, SlackMessage};

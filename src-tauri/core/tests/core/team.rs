@@ -94,3 +94,84 @@ fn bad_input_is_refused_and_nothing_is_written() {
     assert!(list_pending(&db).unwrap().is_empty());
     assert!(list_slack_messages(&db, None).unwrap().is_empty());
 }
+
+#[test]
+fn escalating_makes_the_senior_primary_keeps_the_previous_as_secondary_and_notes_why() {
+    use fieldkit_core::team::{escalate_ticket, list_assignees, EscalationDraft};
+    let (_dir, db) = loaded();
+    let now = Utc::now();
+    let ticket = a_ticket(&db);
+    let before = get_ticket(&db, ticket.id, now).unwrap();
+    let people = list_assignees(&db).unwrap();
+    let senior = people.iter().find(|p| p.role == "senior_technician").expect("a senior technician in the sample");
+    assert_eq!(people[0].role, "senior_technician", "offered first");
+    let technician = people.iter().find(|p| p.role == "technician").unwrap();
+
+    // Only a senior technician, and a reason: refused with field messages, nothing written.
+    for (to, reason, field) in [(technician.id, "why", "to_resource_id"), (senior.id, "  ", "reason")] {
+        let draft = EscalationDraft { ticket_id: ticket.id, to_resource_id: to.to_string(), reason: reason.into() };
+        match escalate_ticket(&db, &draft, now) {
+            Err(TeamError::Invalid(fields)) => assert_eq!(fields[0].field, field),
+            other => panic!("expected a field message, got {other:?}"),
+        }
+    }
+    assert!(list_pending(&db).unwrap().is_empty());
+
+    let draft = EscalationDraft {
+        ticket_id: ticket.id,
+        to_resource_id: senior.id.to_string(),
+        reason: "Needs domain admin rights".into(),
+    };
+    escalate_ticket(&db, &draft, now).unwrap();
+    let after = get_ticket(&db, ticket.id, now).unwrap();
+    assert_eq!(after.summary.primary_resource_name, senior.name);
+    assert!(after.secondary_resources.iter().any(|p| p.name == before.summary.primary_resource_name));
+    let note = after.notes.iter().find(|n| n.body.starts_with("Escalated to ")).unwrap();
+    assert_eq!(note.body, format!("Escalated to {}: Needs domain admin rights", senior.name));
+    assert!(!note.is_customer_visible);
+    let entities: Vec<(String, String)> =
+        list_pending(&db).unwrap().into_iter().map(|e| (e.entity, e.operation)).collect();
+    assert_eq!(
+        entities,
+        [
+            ("Ticket".to_string(), "update".to_string()),
+            ("TicketSecondaryResource".into(), "create".into()),
+            ("TicketNote".into(), "create".into())
+        ]
+    );
+    // Escalating again to the same person says so.
+    assert!(matches!(escalate_ticket(&db, &draft, now), Err(TeamError::NotPossible(_))));
+}
+
+#[test]
+fn reassignment_priority_and_queue_changes_are_written_with_their_outbox_entries() {
+    use fieldkit_core::team::{change_priority, change_queue, list_assignees, reassign_ticket};
+    let (_dir, db) = loaded();
+    let now = Utc::now();
+    let ticket = a_ticket(&db);
+    let before = get_ticket(&db, ticket.id, now).unwrap();
+    let someone = list_assignees(&db)
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name != before.summary.primary_resource_name && p.role == "technician")
+        .unwrap();
+    reassign_ticket(&db, ticket.id, &someone.id.to_string(), now).unwrap();
+    let priority = if before.summary.priority.value == 1 { 2 } else { 1 };
+    change_priority(&db, ticket.id, priority, now).unwrap();
+    change_queue(&db, ticket.id, 29685, now).unwrap();
+    let after = get_ticket(&db, ticket.id, now).unwrap();
+    assert_eq!(after.summary.primary_resource_name, someone.name);
+    assert_eq!(after.summary.priority.value, priority);
+    assert_eq!(after.queue.as_ref().map(|q| q.value), Some(29685));
+    let payloads: Vec<String> = list_pending(&db).unwrap().into_iter().map(|e| e.payload).collect();
+    assert_eq!(payloads.len(), 3);
+    assert!(payloads[0].contains("assignedResource"));
+    assert!(payloads[1].contains(&format!("\"priority\":{priority}")));
+    assert!(payloads[2].contains("\"queueID\":29685"));
+    // Values not in the lists, and people not in the team, are refused; nothing more is written.
+    assert!(matches!(change_priority(&db, ticket.id, 999, now), Err(TeamError::Invalid(_))));
+    assert!(matches!(change_queue(&db, ticket.id, 999, now), Err(TeamError::Invalid(_))));
+    assert!(matches!(reassign_ticket(&db, ticket.id, "nobody", now), Err(TeamError::Invalid(_))));
+    assert!(matches!(change_queue(&db, Uuid::new_v4(), 29685, now), Err(TeamError::TicketNotFound)));
+    assert_eq!(list_pending(&db).unwrap().len(), 3);
+}
