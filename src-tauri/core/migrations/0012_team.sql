@@ -27,3 +27,20 @@ CREATE TABLE slack_messages (
 CREATE INDEX slack_messages_open ON slack_messages (created_at)
     WHERE state IN ('pending', 'sending', 'failed', 'possibly_sent');
 CREATE INDEX slack_messages_by_ticket ON slack_messages (ticket_id, created_at);
+
+-- My questions for the weekly meeting with the senior technician: one line
+-- each, about a ticket, a change or a report (its label copied in, so the
+-- list reads well even once the record is gone), kept per week (the Monday,
+-- in the technician's zone); answered with the answer kept. Local only.
+CREATE TABLE meeting_questions (
+    id             TEXT PRIMARY KEY NOT NULL,
+    week           TEXT NOT NULL,
+    subject_kind   TEXT NOT NULL CHECK (subject_kind IN ('ticket', 'change', 'report', 'none')),
+    subject_id     TEXT,
+    subject_label  TEXT NOT NULL DEFAULT '',
+    question       TEXT NOT NULL,
+    answer         TEXT,
+    answered_at    TEXT,
+    created_at     TEXT NOT NULL
+);
+CREATE INDEX meeting_questions_by_week ON meeting_questions (week, created_at);

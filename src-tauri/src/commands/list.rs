@@ -99,6 +99,10 @@ macro_rules! with_commands {
             team::ticket_reassign,
             team::ticket_change_priority,
             team::ticket_change_queue,
+            team::meeting_question_add,
+            team::meeting_questions_list,
+            team::meeting_question_answer,
+            team::meeting_questions_export,
         }
     };
 }

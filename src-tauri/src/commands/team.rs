@@ -4,10 +4,13 @@
 
 use std::time::Duration;
 
+use chrono::NaiveDate;
+use fieldkit_core::changes::Exported;
 use fieldkit_core::clock::now;
 use fieldkit_core::team::{
     self, Assignee, EscalationDraft, HelpRequestDraft, SlackMessage, SlackSettings, SlackSettingsDraft,
 };
+use fieldkit_core::team::{MeetingQuestion, MeetingQuestionDraft};
 use fieldkit_core::tickets::{self, TicketDetail};
 use fieldkit_core::ErrorPayload;
 use tauri::State;
@@ -145,4 +148,34 @@ pub async fn ticket_change_queue(
         Ok(tickets::get_ticket(db, id, now())?)
     })
     .await
+}
+
+/// "Add to my questions for the weekly meeting" (a ticket, change or report).
+#[tauri::command]
+pub async fn meeting_question_add(
+    database: DatabaseHandle<'_>,
+    draft: MeetingQuestionDraft,
+) -> Result<MeetingQuestion, ErrorPayload> {
+    with_db(database, move |db| Ok(team::add_meeting_question(db, &draft, now())?)).await
+}
+
+#[tauri::command]
+pub async fn meeting_questions_list(database: DatabaseHandle<'_>) -> Result<Vec<MeetingQuestion>, ErrorPayload> {
+    with_db(database, |db| Ok(team::list_meeting_questions(db)?)).await
+}
+
+#[tauri::command]
+pub async fn meeting_question_answer(
+    database: DatabaseHandle<'_>,
+    id: Uuid,
+    answer: String,
+) -> Result<MeetingQuestion, ErrorPayload> {
+    with_db(database, move |db| Ok(team::answer_meeting_question(db, id, &answer, now())?)).await
+}
+
+/// Writes a week's questions as Markdown into the exports folder.
+#[tauri::command]
+pub async fn meeting_questions_export(database: DatabaseHandle<'_>, week: NaiveDate) -> Result<Exported, ErrorPayload> {
+    let folder = database.inner().exports_dir();
+    with_db(database, move |db| Ok(team::export_meeting_questions(db, &folder, week)?)).await
 }

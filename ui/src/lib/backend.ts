@@ -76,6 +76,8 @@ import type { SlackSettings } from "./bindings/SlackSettings";
 import type { SlackSettingsDraft } from "./bindings/SlackSettingsDraft";
 import type { Assignee } from "./bindings/Assignee";
 import type { EscalationDraft } from "./bindings/EscalationDraft";
+import type { MeetingQuestion } from "./bindings/MeetingQuestion";
+import type { MeetingQuestionDraft } from "./bindings/MeetingQuestionDraft";
 
 export interface Backend {
   databaseStatus(): Promise<DatabaseStatus>;
@@ -181,6 +183,12 @@ export interface Backend {
   ticketReassign(id: string, to: string): Promise<TicketDetail>;
   ticketChangePriority(id: string, priority: number): Promise<TicketDetail>;
   ticketChangeQueue(id: string, queue: number): Promise<TicketDetail>;
+  /** "Add to my questions for the weekly meeting". */
+  meetingQuestionAdd(draft: MeetingQuestionDraft): Promise<MeetingQuestion>;
+  meetingQuestionsList(): Promise<MeetingQuestion[]>;
+  meetingQuestionAnswer(id: string, answer: string): Promise<MeetingQuestion>;
+  /** Writes a week's questions (its Monday, `2026-11-30`) as Markdown into exports/. */
+  meetingQuestionsExport(week: string): Promise<Exported>;
 }
 
 export const tauriBackend: Backend = {
@@ -273,6 +281,10 @@ export const tauriBackend: Backend = {
   ticketReassign: (id, to) => invoke("ticket_reassign", { id, to }),
   ticketChangePriority: (id, priority) => invoke("ticket_change_priority", { id, priority }),
   ticketChangeQueue: (id, queue) => invoke("ticket_change_queue", { id, queue }),
+  meetingQuestionAdd: (draft) => invoke("meeting_question_add", { draft }),
+  meetingQuestionsList: () => invoke("meeting_questions_list"),
+  meetingQuestionAnswer: (id, answer) => invoke("meeting_question_answer", { id, answer }),
+  meetingQuestionsExport: (week) => invoke("meeting_questions_export", { week }),
 };
 
 let current: Backend = tauriBackend;

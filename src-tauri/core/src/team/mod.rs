@@ -8,7 +8,9 @@
 //! the queued messages, "send again" and "discard"; `slack_send.rs` the
 //! sender (pace, `429` + `Retry-After`, *sending* before the POST);
 //! `escalate.rs` escalation to the senior technician, reassignment,
-//! priority and queue changes (merged three-way by the sync).
+//! priority and queue changes (merged three-way by the sync);
+//! `weekly_meeting.rs` my questions for the weekly meeting, per week,
+//! answered, exported as Markdown.
 
 mod escalate;
 mod help_request;
@@ -16,6 +18,7 @@ mod slack;
 mod slack_messages;
 mod slack_send;
 mod slack_settings;
+mod weekly_meeting;
 
 use crate::db::DbError;
 use crate::error::ErrorPayload;
@@ -30,6 +33,10 @@ pub use slack::{slack_error_message, slack_message_body, TicketLinkParts};
 pub use slack_messages::{discard_slack_message, list_slack_messages, resend_slack_message, SlackMessage};
 pub use slack_send::{send_slack_messages, send_slack_test_message, SlackPace, SlackSendReport};
 pub use slack_settings::{get_slack_settings, save_slack_settings, SlackSettings, SlackSettingsDraft};
+pub use weekly_meeting::{
+    add_meeting_question, answer_meeting_question, export_meeting_questions, list_meeting_questions,
+    meeting_questions_markdown, MeetingQuestion, MeetingQuestionDraft,
+};
 
 /// The outbox entity of a Slack message: sent by [`send_slack_messages`],
 /// never by the PSA push.

@@ -175,3 +175,53 @@ fn reassignment_priority_and_queue_changes_are_written_with_their_outbox_entries
     assert!(matches!(change_queue(&db, Uuid::new_v4(), 29685, now), Err(TeamError::TicketNotFound)));
     assert_eq!(list_pending(&db).unwrap().len(), 3);
 }
+
+#[test]
+fn weekly_meeting_questions_are_kept_per_week_answered_and_exported_as_markdown() {
+    use fieldkit_core::team::{
+        add_meeting_question, answer_meeting_question, export_meeting_questions, list_meeting_questions,
+        MeetingQuestionDraft,
+    };
+    let (dir, db) = loaded();
+    let ticket = a_ticket(&db);
+    // A Wednesday and the next Monday (UTC unless the sample's zone moves them a day).
+    let wednesday: chrono::DateTime<Utc> = "2026-11-25T12:00:00Z".parse().unwrap();
+    let next_monday: chrono::DateTime<Utc> = "2026-11-30T12:00:00Z".parse().unwrap();
+    let draft = |question: &str| MeetingQuestionDraft {
+        subject_kind: "ticket".into(),
+        subject_id: Some(ticket.id),
+        question: question.into(),
+    };
+    let first = add_meeting_question(&db, &draft("Should we replace the <b>switch</b>?"), wednesday).unwrap();
+    assert_eq!(first.week.to_string(), "2026-11-23");
+    assert_eq!(first.subject_label, format!("{} — {}", ticket.number, ticket.title));
+    let second = add_meeting_question(&db, &draft("Who owns the backup checks?"), wednesday).unwrap();
+    let later = add_meeting_question(&db, &draft("Next week's question"), next_monday).unwrap();
+    assert_eq!(later.week.to_string(), "2026-11-30");
+
+    // Bad input: nothing written.
+    for (text, kind) in [("", "ticket"), ("two\nlines", "ticket"), ("about what?", "invoice")] {
+        let bad =
+            MeetingQuestionDraft { subject_kind: kind.into(), subject_id: Some(ticket.id), question: text.into() };
+        assert!(matches!(add_meeting_question(&db, &bad, wednesday), Err(TeamError::Invalid(_))), "{text:?} {kind}");
+    }
+    let gone =
+        MeetingQuestionDraft { subject_kind: "ticket".into(), subject_id: Some(Uuid::new_v4()), question: "x".into() };
+    assert!(matches!(add_meeting_question(&db, &gone, wednesday), Err(TeamError::NotPossible(_))));
+    assert!(matches!(answer_meeting_question(&db, first.id, "  ", wednesday), Err(TeamError::Invalid(_))));
+
+    let answered = answer_meeting_question(&db, second.id, "The office admin, from December.", next_monday).unwrap();
+    assert_eq!(answered.answer.as_deref(), Some("The office admin, from December."));
+    let all = list_meeting_questions(&db).unwrap();
+    assert_eq!(all.iter().map(|q| q.id).collect::<Vec<_>>(), [later.id, first.id, second.id], "newest week first");
+
+    let exports = dir.path().join("exports");
+    let exported = export_meeting_questions(&db, &exports, first.week).unwrap();
+    assert!(exported.path.ends_with("weekly-questions-2026-11-23.md"));
+    let text = std::fs::read_to_string(&exported.path).unwrap();
+    assert!(text.starts_with("# Questions for the weekly meeting — week of 2026-11-23\n"));
+    assert!(text.contains("- [ ] Should we replace the &lt;b&gt;switch&lt;/b&gt;?"), "{text}");
+    assert!(text.contains("- [x] Who owns the backup checks?"));
+    assert!(text.contains("  - Answer: The office admin, from December."));
+    assert!(!text.contains("Next week's question"), "only that week");
+}
