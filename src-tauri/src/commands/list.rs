@@ -103,6 +103,9 @@ macro_rules! with_commands {
             team::meeting_questions_list,
             team::meeting_question_answer,
             team::meeting_questions_export,
+            team::handoff_overview,
+            team::handoff_post,
+            team::handoff_export,
         }
     };
 }

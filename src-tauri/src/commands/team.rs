@@ -10,7 +10,7 @@ use fieldkit_core::clock::now;
 use fieldkit_core::team::{
     self, Assignee, EscalationDraft, HelpRequestDraft, SlackMessage, SlackSettings, SlackSettingsDraft,
 };
-use fieldkit_core::team::{MeetingQuestion, MeetingQuestionDraft};
+use fieldkit_core::team::{HandoffDraft, HandoffOverview, MeetingQuestion, MeetingQuestionDraft};
 use fieldkit_core::tickets::{self, TicketDetail};
 use fieldkit_core::ErrorPayload;
 use tauri::State;
@@ -178,4 +178,33 @@ pub async fn meeting_question_answer(
 pub async fn meeting_questions_export(database: DatabaseHandle<'_>, week: NaiveDate) -> Result<Exported, ErrorPayload> {
     let folder = database.inner().exports_dir();
     with_db(database, move |db| Ok(team::export_meeting_questions(db, &folder, week)?)).await
+}
+
+/// The shift handoff: what I touched today, with the note composed from it.
+#[tauri::command]
+pub async fn handoff_overview(database: DatabaseHandle<'_>) -> Result<HandoffOverview, ErrorPayload> {
+    with_db(database, |db| Ok(team::handoff_overview(db, now())?)).await
+}
+
+/// Posts the handoff note to the chosen tickets (internal) and/or Slack; answers how many.
+#[tauri::command]
+pub async fn handoff_post(
+    database: DatabaseHandle<'_>,
+    service: State<'_, SyncService>,
+    draft: HandoffDraft,
+) -> Result<u32, ErrorPayload> {
+    let posted = with_db(database, move |db| {
+        let posted = team::post_handoff(db, &draft, now())?;
+        tickets::catch_up_search(db)?;
+        Ok(posted)
+    })
+    .await?;
+    service.wake();
+    Ok(posted)
+}
+
+#[tauri::command]
+pub async fn handoff_export(database: DatabaseHandle<'_>, note: String) -> Result<Exported, ErrorPayload> {
+    let folder = database.inner().exports_dir();
+    Ok(team::export_handoff(&folder, &note, now())?)
 }

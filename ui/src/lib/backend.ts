@@ -78,6 +78,8 @@ import type { Assignee } from "./bindings/Assignee";
 import type { EscalationDraft } from "./bindings/EscalationDraft";
 import type { MeetingQuestion } from "./bindings/MeetingQuestion";
 import type { MeetingQuestionDraft } from "./bindings/MeetingQuestionDraft";
+import type { HandoffDraft } from "./bindings/HandoffDraft";
+import type { HandoffOverview } from "./bindings/HandoffOverview";
 
 export interface Backend {
   databaseStatus(): Promise<DatabaseStatus>;
@@ -189,6 +191,11 @@ export interface Backend {
   meetingQuestionAnswer(id: string, answer: string): Promise<MeetingQuestion>;
   /** Writes a week's questions (its Monday, `2026-11-30`) as Markdown into exports/. */
   meetingQuestionsExport(week: string): Promise<Exported>;
+  /** What I touched today, with the handoff note composed from it. */
+  handoffOverview(): Promise<HandoffOverview>;
+  /** Posts the note to the chosen tickets (internal) and/or Slack; answers how many. */
+  handoffPost(draft: HandoffDraft): Promise<number>;
+  handoffExport(note: string): Promise<Exported>;
 }
 
 export const tauriBackend: Backend = {
@@ -285,6 +292,9 @@ export const tauriBackend: Backend = {
   meetingQuestionsList: () => invoke("meeting_questions_list"),
   meetingQuestionAnswer: (id, answer) => invoke("meeting_question_answer", { id, answer }),
   meetingQuestionsExport: (week) => invoke("meeting_questions_export", { week }),
+  handoffOverview: () => invoke("handoff_overview"),
+  handoffPost: (draft) => invoke("handoff_post", { draft }),
+  handoffExport: (note) => invoke("handoff_export", { note }),
 };
 
 let current: Backend = tauriBackend;

@@ -10,9 +10,11 @@
 //! `escalate.rs` escalation to the senior technician, reassignment,
 //! priority and queue changes (merged three-way by the sync);
 //! `weekly_meeting.rs` my questions for the weekly meeting, per week,
-//! answered, exported as Markdown.
+//! answered, exported as Markdown; `handoff.rs` the shift handoff note
+//! (posted as internal notes and/or to Slack, exported as Markdown).
 
 mod escalate;
+mod handoff;
 mod help_request;
 mod slack;
 mod slack_messages;
@@ -28,6 +30,7 @@ use crate::vault::VaultError;
 pub use escalate::{
     change_priority, change_queue, escalate_ticket, list_assignees, reassign_ticket, Assignee, EscalationDraft,
 };
+pub use handoff::{export_handoff, handoff_overview, post_handoff, HandoffDraft, HandoffOverview, HandoffTicket};
 pub use help_request::{ask_for_help, help_request_draft, HelpRequestDraft};
 pub use slack::{slack_error_message, slack_message_body, TicketLinkParts};
 pub use slack_messages::{discard_slack_message, list_slack_messages, resend_slack_message, SlackMessage};

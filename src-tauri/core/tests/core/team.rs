@@ -225,3 +225,50 @@ fn weekly_meeting_questions_are_kept_per_week_answered_and_exported_as_markdown(
     assert!(text.contains("  - Answer: The office admin, from December."));
     assert!(!text.contains("Next week's question"), "only that week");
 }
+
+#[test]
+fn the_handoff_lists_my_day_and_posts_its_note_to_tickets_and_slack_in_one_go() {
+    use fieldkit_core::team::{export_handoff, handoff_overview, post_handoff, HandoffDraft};
+    use fieldkit_core::tickets::{add_note, NoteDraft};
+    let (dir, db) = loaded();
+    let now = Utc::now();
+    let ticket = a_ticket(&db);
+    add_note(
+        &db,
+        &NoteDraft {
+            ticket_id: ticket.id,
+            body: "Swapped the PSU;\nwaiting for parts".into(),
+            is_customer_visible: false,
+        },
+        now,
+    )
+    .unwrap();
+    let overview = handoff_overview(&db, now).unwrap();
+    let touched = overview.tickets.iter().find(|t| t.id == ticket.id).expect("the ticket I noted today");
+    assert_eq!(touched.last_note, "Swapped the PSU; waiting for parts");
+    assert!(overview.unsent.iter().any(|s| s.contains(&ticket.number)), "the unsent note is listed");
+    assert!(overview.note.starts_with("Handoff\n"));
+    assert!(overview.note.contains(&format!("- {} — ", ticket.number)));
+    assert!(overview.note.contains("Not yet sent to the PSA:"));
+
+    // Nowhere to post: refused, nothing written.
+    let before = list_pending(&db).unwrap().len();
+    let nowhere = HandoffDraft { note: overview.note.clone(), ticket_ids: vec![], to_slack: false };
+    assert!(matches!(post_handoff(&db, &nowhere, now), Err(TeamError::Invalid(_))));
+    assert_eq!(list_pending(&db).unwrap().len(), before);
+
+    let draft = HandoffDraft { note: overview.note.clone(), ticket_ids: vec![ticket.id], to_slack: true };
+    assert_eq!(post_handoff(&db, &draft, now).unwrap(), 2);
+    let pending = list_pending(&db).unwrap();
+    let added: Vec<&str> = pending[before..].iter().map(|e| e.entity.as_str()).collect();
+    assert_eq!(added, ["TicketNote", "SlackMessage"]);
+    let slack = list_slack_messages(&db, None).unwrap();
+    assert_eq!((slack[0].kind.as_str(), slack[0].text.as_str()), ("handoff", overview.note.trim()));
+    let detail = get_ticket(&db, ticket.id, now).unwrap();
+    assert!(detail.notes.iter().any(|n| n.body.starts_with("Handoff") && !n.is_customer_visible));
+
+    let exported = export_handoff(&dir.path().join("exports"), &overview.note, now).unwrap();
+    let text = std::fs::read_to_string(&exported.path).unwrap();
+    assert!(text.starts_with("# Shift handoff — "));
+    assert!(text.contains("Tickets I worked on today:"));
+}
