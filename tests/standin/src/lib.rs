@@ -44,7 +44,7 @@ use tokio::sync::watch;
 pub use faults::{FaultKind, Faults};
 pub use hostile::Hostile;
 pub use seed::Seed;
-pub use slack::{SlackReply, SlackStandin, SLACK_WEBHOOK_PATH};
+pub use slack::{SlackReply, SlackStandin, RECEIVED_PATH, SLACK_WEBHOOK_PATH};
 
 use store::{normalize, Record, Store};
 

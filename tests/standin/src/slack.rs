@@ -26,6 +26,10 @@ use crate::lock;
 /// The webhook's path (a real one has the team, bot and secret parts).
 pub const SLACK_WEBHOOK_PATH: &str = "/services/T0FIELDKIT/B0STANDIN/standinwebhooksecret";
 
+/// `GET` here answers the messages in the channel as a JSON array (for a
+/// test driving the app from another process).
+pub const RECEIVED_PATH: &str = "/_slack/received";
+
 /// How the stand-in answers a post (queued with [`SlackStandin::reply_next`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum SlackReply {
@@ -145,7 +149,7 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
             tokio::time::sleep(Duration::from_secs(3600)).await;
             return;
         };
-        if answer(reader.get_mut(), status, words, retry_after).await.is_err() || request.close {
+        if answer(reader.get_mut(), status, &words, retry_after).await.is_err() || request.close {
             return;
         }
     }
@@ -201,9 +205,17 @@ fn check_shape(body: &Value) -> Result<(), &'static str> {
 }
 
 /// The answer: status, words, `Retry-After`; `None` to hang.
-fn decide(shared: &Shared, request: &Request) -> Option<(u16, &'static str, Option<u64>)> {
+fn decide(shared: &Shared, request: &Request) -> Option<(u16, String, Option<u64>)> {
     let mut state = lock(&shared.state);
+    // For a test in another process: the messages in the channel, as JSON.
+    if request.method == "GET" && request.path == RECEIVED_PATH {
+        return Some((200, Value::Array(state.received.clone()).to_string(), None));
+    }
     state.posts += 1;
+    decide_post(&mut state, shared.started, request).map(|(status, words, retry)| (status, words.to_string(), retry))
+}
+
+fn decide_post(state: &mut State, started: Instant, request: &Request) -> Option<(u16, &'static str, Option<u64>)> {
     if request.path != SLACK_WEBHOOK_PATH {
         return Some((404, "no_service", None));
     }
@@ -231,7 +243,7 @@ fn decide(shared: &Shared, request: &Request) -> Option<(u16, &'static str, Opti
         }
     }
     state.last_accepted = Some(now);
-    state.accepted_at.push(now.duration_since(shared.started));
+    state.accepted_at.push(now.duration_since(started));
     state.received.push(body);
     match reply {
         SlackReply::Hang => None,
