@@ -1,6 +1,7 @@
 //! The background sync: a tokio task that runs a cycle at start, every few
 //! minutes, on "Sync now", and — after a failure to reach the PSA — every
-//! 30 seconds until the network returns.
+//! 30 seconds until the network returns. After each cycle it posts the
+//! queued Slack messages to the team's webhook (`team::send_slack_messages`).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -8,6 +9,7 @@ use std::time::Duration;
 use fieldkit_core::app_database::AppDatabase;
 use fieldkit_core::clock::now;
 use fieldkit_core::sync::{self, SyncError, SyncProgress};
+use fieldkit_core::team;
 use fieldkit_core::vault::Vault;
 use tokio::sync::Notify;
 
@@ -51,6 +53,24 @@ pub async fn cycle_once(
     sync::run_cycle(&db, &connector, &scope, now(), false, &service.progress).await.map(Some)
 }
 
+/// Posts the queued Slack messages if a webhook is stored and the vault can
+/// be opened. `Ok(None)`: nothing to do yet.
+pub async fn slack_once(
+    service: &SyncService,
+    database: &AppDatabase,
+    vault: &Vault,
+) -> Result<Option<team::SlackSendReport>, team::TeamError> {
+    let db = database.db().map_err(|error| team::TeamError::NotPossible(error.message))?;
+    if !team::get_slack_settings(&db)?.has_webhook {
+        return Ok(None);
+    }
+    if !matches!(vault.unlock_in_background(&db), Ok(true)) {
+        return Ok(None);
+    }
+    let Ok(_one_at_a_time) = service.running.try_lock() else { return Ok(None) };
+    team::send_slack_messages(&db, vault, team::SlackPace::default(), now()).await.map(Some)
+}
+
 pub fn start(database: Arc<AppDatabase>, vault: Arc<Vault>) -> SyncService {
     let service = SyncService::default();
     let background = service.clone();
@@ -79,6 +99,13 @@ pub fn start(database: Arc<AppDatabase>, vault: Arc<Vault>) -> SyncService {
                     interval
                 }
             };
+            // Slack messages go to the team's webhook, PSA or not; offline,
+            // they are tried again as often as an unreachable PSA.
+            match slack_once(&background, &database, &vault).await {
+                Ok(Some(report)) if report.waiting > 0 => delay = delay.min(Duration::from_secs(30)),
+                Ok(_) => {}
+                Err(error) => eprintln!("[slack] {error}"),
+            }
         }
     });
     service

@@ -31,6 +31,9 @@ mod stock;
 /// progress and fills the views; a note and a time entry made offline wait,
 /// then arrive once; a ticket changed on both sides asks which to keep.
 mod sync;
+/// team: asking for help offline reaches the Slack stand-in once when it
+/// is back; escalate; a weekly-meeting question; the handoff note.
+mod team;
 /// tickets: every view and its count, a ticket's note and status, raising
 /// tickets from the field, restart persistence, search and the outbox.
 mod tickets;

@@ -23,6 +23,7 @@ pub mod secret_clipboard;
 pub mod settings;
 pub mod stock;
 pub mod sync;
+pub mod team;
 pub mod test_switches;
 pub mod tickets;
 pub mod time;

@@ -537,6 +537,13 @@ fn reset_summary(connection: &rusqlite::Connection) -> rusqlite::Result<SecretsR
     if psa_credentials {
         lost.push("The PSA credentials: enter the integration code and secret again in Sync.".into());
     }
+    let slack_webhook: bool =
+        connection.query_row("SELECT EXISTS (SELECT 1 FROM settings WHERE key = 'team.slack_webhook')", [], |row| {
+            row.get(0)
+        })?;
+    if slack_webhook {
+        lost.push("The Slack webhook: save its URL again in Settings → Team.".into());
+    }
     if sealing_key {
         lost.push(
             "The key that seals service reports: reports sealed so far can still be verified, \
@@ -573,6 +580,7 @@ impl Vault {
                 .optional()?;
             tx.execute("UPDATE change_records SET secret_ciphertext = NULL WHERE secret_ciphertext IS NOT NULL", [])?;
             tx.execute("DELETE FROM settings WHERE key = 'sync.credentials'", [])?;
+            tx.execute("DELETE FROM settings WHERE key = 'team.slack_webhook'", [])?;
             tx.execute("DELETE FROM vault", [])?;
             Ok((summary, account.filter(|(mode, _)| mode == "keychain").map(|(_, account)| account)))
         })?;

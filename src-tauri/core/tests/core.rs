@@ -27,6 +27,10 @@ mod seal_trust;
 /// used on a sealed service report.
 #[path = "core/stock.rs"]
 mod stock;
+/// team: asking for help on Slack — the message, its note and their outbox
+/// entries in one transaction; bad input.
+#[path = "core/team.rs"]
+mod team;
 /// tickets: views, detail, field actions with their outbox entries, raising
 /// tickets, search, and bad input.
 #[path = "core/tickets.rs"]

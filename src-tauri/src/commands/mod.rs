@@ -16,6 +16,7 @@ mod schedule;
 mod settings;
 mod stock;
 mod sync;
+mod team;
 mod tickets;
 mod time;
 mod url_templates;

@@ -15,7 +15,8 @@
 //! Modules: `http` (the wire), `server` (the request pipeline), `routes`
 //! (paths and reads), `writes` (creates and updates), `query` (filters),
 //! `store` (records), `contract` (fields from the Swagger description),
-//! `entity_info` (picklists), `limits`, `faults`, `hostile`, `seed`, `control`.
+//! `entity_info` (picklists), `limits`, `faults`, `hostile`, `seed`, `control`;
+//! and `slack`, a stand-in for a Slack incoming webhook ([`SlackStandin`]).
 
 mod contract;
 mod control;
@@ -29,6 +30,7 @@ mod query;
 mod routes;
 mod seed;
 mod server;
+mod slack;
 mod store;
 mod writes;
 
@@ -43,6 +45,7 @@ use tokio::sync::watch;
 pub use faults::{FaultKind, Faults};
 pub use hostile::Hostile;
 pub use seed::Seed;
+pub use slack::{SlackReply, SlackStandin, RECEIVED_PATH, SLACK_WEBHOOK_PATH};
 
 use store::{normalize, Record, Store};
 

@@ -78,6 +78,16 @@ import type { Exported } from "./bindings/Exported";
 import type { SavedPdf } from "./bindings/SavedPdf";
 import type { Resource } from "./bindings/Resource";
 import type { SampleDataSummary } from "./bindings/SampleDataSummary";
+import type { HelpRequestDraft } from "./bindings/HelpRequestDraft";
+import type { SlackMessage } from "./bindings/SlackMessage";
+import type { SlackSettings } from "./bindings/SlackSettings";
+import type { SlackSettingsDraft } from "./bindings/SlackSettingsDraft";
+import type { Assignee } from "./bindings/Assignee";
+import type { EscalationDraft } from "./bindings/EscalationDraft";
+import type { MeetingQuestion } from "./bindings/MeetingQuestion";
+import type { MeetingQuestionDraft } from "./bindings/MeetingQuestionDraft";
+import type { HandoffDraft } from "./bindings/HandoffDraft";
+import type { HandoffOverview } from "./bindings/HandoffOverview";
 
 export interface Backend {
   databaseStatus(): Promise<DatabaseStatus>;
@@ -185,6 +195,36 @@ export interface Backend {
   customerOpenDirections(customerId: string, siteId: string | null): Promise<void>;
   /** Launches remote tool number `tool` (Settings' order) for a device; the tool's name. */
   deviceLaunchRemoteTool(tool: number, deviceId: string, ticketId: string | null): Promise<string>;
+  /** The prefilled "Ask for help" message for a ticket. */
+  helpRequestDraft(ticketId: string): Promise<HelpRequestDraft>;
+  /** Queues the message for Slack and notes it on the ticket; the sync posts it. */
+  helpRequestSend(draft: HelpRequestDraft): Promise<SlackMessage>;
+  /** A ticket's Slack messages, or (null) those waiting or needing me. */
+  slackMessagesList(ticketId: string | null): Promise<SlackMessage[]>;
+  slackMessageResend(id: string): Promise<SlackMessage>;
+  slackMessageDiscard(id: string): Promise<SlackMessage>;
+  slackSettingsGet(): Promise<SlackSettings>;
+  slackSettingsSave(draft: SlackSettingsDraft): Promise<SlackSettings>;
+  /** Posts a test message now; Slack's answer in words. */
+  slackTest(): Promise<string>;
+  /** The people a ticket can be handed to (senior technicians first). */
+  assigneesList(): Promise<Assignee[]>;
+  /** Escalates to a senior technician: primary changes, I stay as secondary, a note says why. */
+  ticketEscalate(draft: EscalationDraft): Promise<TicketDetail>;
+  ticketReassign(id: string, to: string): Promise<TicketDetail>;
+  ticketChangePriority(id: string, priority: number): Promise<TicketDetail>;
+  ticketChangeQueue(id: string, queue: number): Promise<TicketDetail>;
+  /** "Add to my questions for the weekly meeting". */
+  meetingQuestionAdd(draft: MeetingQuestionDraft): Promise<MeetingQuestion>;
+  meetingQuestionsList(): Promise<MeetingQuestion[]>;
+  meetingQuestionAnswer(id: string, answer: string): Promise<MeetingQuestion>;
+  /** Writes a week's questions (its Monday, `2026-11-30`) as Markdown into exports/. */
+  meetingQuestionsExport(week: string): Promise<Exported>;
+  /** What I touched today, with the handoff note composed from it. */
+  handoffOverview(): Promise<HandoffOverview>;
+  /** Posts the note to the chosen tickets (internal) and/or Slack; answers how many. */
+  handoffPost(draft: HandoffDraft): Promise<number>;
+  handoffExport(note: string): Promise<Exported>;
 }
 
 export const tauriBackend: Backend = {
@@ -280,6 +320,26 @@ export const tauriBackend: Backend = {
   urlTemplatesSave: (templates) => invoke("url_templates_save", { templates }),
   customerOpenDirections: (customerId, siteId) => invoke("customer_open_directions", { customerId, siteId }),
   deviceLaunchRemoteTool: (tool, deviceId, ticketId) => invoke("device_launch_remote_tool", { tool, deviceId, ticketId }),
+  helpRequestDraft: (ticketId) => invoke("help_request_draft", { ticketId }),
+  helpRequestSend: (draft) => invoke("help_request_send", { draft }),
+  slackMessagesList: (ticketId) => invoke("slack_messages_list", { ticketId }),
+  slackMessageResend: (id) => invoke("slack_message_resend", { id }),
+  slackMessageDiscard: (id) => invoke("slack_message_discard", { id }),
+  slackSettingsGet: () => invoke("slack_settings_get"),
+  slackSettingsSave: (draft) => invoke("slack_settings_save", { draft }),
+  slackTest: () => invoke("slack_test"),
+  assigneesList: () => invoke("assignees_list"),
+  ticketEscalate: (draft) => invoke("ticket_escalate", { draft }),
+  ticketReassign: (id, to) => invoke("ticket_reassign", { id, to }),
+  ticketChangePriority: (id, priority) => invoke("ticket_change_priority", { id, priority }),
+  ticketChangeQueue: (id, queue) => invoke("ticket_change_queue", { id, queue }),
+  meetingQuestionAdd: (draft) => invoke("meeting_question_add", { draft }),
+  meetingQuestionsList: () => invoke("meeting_questions_list"),
+  meetingQuestionAnswer: (id, answer) => invoke("meeting_question_answer", { id, answer }),
+  meetingQuestionsExport: (week) => invoke("meeting_questions_export", { week }),
+  handoffOverview: () => invoke("handoff_overview"),
+  handoffPost: (draft) => invoke("handoff_post", { draft }),
+  handoffExport: (note) => invoke("handoff_export", { note }),
 };
 
 let current: Backend = tauriBackend;

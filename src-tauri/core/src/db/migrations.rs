@@ -18,6 +18,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0009_trust.sql")),
     M::up(include_str!("../../migrations/0010_checklist.sql")),
     M::up(include_str!("../../migrations/0011_visits.sql")),
+    M::up(include_str!("../../migrations/0012_team.sql")),
 ];
 
 /// The schema version this build writes (SQLite's `user_version`).

@@ -13,7 +13,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::conflicts::{merge_ticket, set_base};
+use super::conflicts::{agree, merge_priority_queue, merge_ticket, set_base};
 use super::connector::Kind;
 use super::record::{bool_field, field, int_field, text_field, time_field};
 use super::statements::{execute_cached, query_row_cached};
@@ -332,6 +332,11 @@ fn ticket(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Result<Op
         Some(row) => merge_ticket(tx, row, status, resource, now)?,
         None => (status, resource),
     };
+    // So can priority and queue (escalation, triage).
+    let (priority, queue) = match known {
+        Some(row) => merge_priority_queue(tx, row, priority, int_field(record, "queueID"), now)?,
+        None => (priority, int_field(record, "queueID")),
+    };
     let row: i64 = query_row_cached(
         tx,
         "INSERT INTO tickets (id, psa_id, number, title, description, status, priority, queue, issue_type, source,
@@ -355,7 +360,7 @@ fn ticket(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Result<Op
             text_field(record, "description"),
             status,
             priority,
-            int_field(record, "queueID"),
+            queue,
             int_field(record, "issueType"),
             int_field(record, "source"),
             customer,
@@ -375,6 +380,8 @@ fn ticket(tx: &Transaction<'_>, record: &Value, now: DateTime<Utc>) -> Result<Op
     if known.is_none() {
         // A new ticket: what the PSA says is the agreed base.
         set_base(tx, row, status, resource.as_deref())?;
+        agree(tx, row, "priority", &serde_json::json!(priority))?;
+        agree(tx, row, "queueID", &serde_json::json!(queue))?;
     }
     Ok(Some(row))
 }

@@ -1,5 +1,6 @@
 //! Three-way merges of the ticket fields a technician can change here
-//! (status, primary resource). The base is the value last agreed with the
+//! (status, primary resource; priority and queue since escalation and
+//! triage, `team/escalate.rs`). The base is the value last agreed with the
 //! PSA: a field changed on one side only takes that side's value; changed on
 //! both to different values, it becomes a conflict the technician resolves.
 //! Every other field always takes the PSA's value.
@@ -17,6 +18,8 @@ use crate::db::{uuid_column, Db};
 
 const STATUS: &str = "status";
 const RESOURCE: &str = "assignedResource";
+const PRIORITY: &str = "priority";
+const QUEUE: &str = "queueID";
 
 fn base(tx: &Transaction<'_>, row: i64) -> rusqlite::Result<Option<Value>> {
     let text: Option<String> =
@@ -64,9 +67,57 @@ pub(crate) fn merge_ticket(
     };
     let local = json!({ STATUS: local_status, RESOURCE: local_resource });
     let remote = json!({ STATUS: remote_status, RESOURCE: remote_resource });
+    let merged = merge_fields(tx, row, &mut agreed, &local, &remote, &[STATUS, RESOURCE], now)?;
+    execute_cached(tx, "UPDATE sync_base SET fields = ?2 WHERE ticket_row = ?1", params![row, agreed.to_string()])?;
+    Ok((merged[STATUS].as_i64().unwrap_or(remote_status), merged[RESOURCE].as_str().map(String::from)))
+}
+
+/// Merges the PSA's priority and queue with the cached ticket (after
+/// [`merge_ticket`], which keeps the base); returns what to store. A base
+/// written before these fields were merged takes the PSA's values.
+pub(crate) fn merge_priority_queue(
+    tx: &Transaction<'_>,
+    row: i64,
+    remote_priority: i64,
+    remote_queue: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(i64, Option<i64>), SyncError> {
+    let (local_priority, local_queue): (i64, Option<i64>) =
+        query_row_cached(tx, "SELECT priority, queue FROM tickets WHERE row = ?1", [row], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    let mut agreed = base(tx, row)?.unwrap_or_else(|| json!({}));
+    let local = json!({ PRIORITY: local_priority, QUEUE: local_queue });
+    let remote = json!({ PRIORITY: remote_priority, QUEUE: remote_queue });
+    let merged = merge_fields(tx, row, &mut agreed, &local, &remote, &[PRIORITY, QUEUE], now)?;
+    execute_cached(tx,
+        "INSERT INTO sync_base (ticket_row, fields) VALUES (?1, ?2) ON CONFLICT (ticket_row) DO UPDATE SET fields = excluded.fields",
+        params![row, agreed.to_string()],
+    )?;
+    Ok((merged[PRIORITY].as_i64().unwrap_or(remote_priority), merged[QUEUE].as_i64()))
+}
+
+/// The three-way rule for `names`: returns the merged values and moves
+/// `agreed` on; a field changed on both sides is recorded as a conflict and
+/// keeps the local value. A field the base lacks takes the PSA's value.
+fn merge_fields(
+    tx: &Transaction<'_>,
+    row: i64,
+    agreed: &mut Value,
+    local: &Value,
+    remote: &Value,
+    names: &[&str],
+    now: DateTime<Utc>,
+) -> Result<Value, SyncError> {
     let mut merged = local.clone();
-    for name in [STATUS, RESOURCE] {
-        let (b, l, r) = (&agreed[name], &local[name], &remote[name]);
+    for &name in names {
+        let (b, l, r) = (agreed.get(name).cloned(), &local[name], &remote[name]);
+        let Some(b) = b else {
+            merged[name] = r.clone();
+            agreed[name] = r.clone();
+            continue;
+        };
+        let b = &b;
         if l == b || l == r {
             merged[name] = r.clone();
             agreed[name] = r.clone();
@@ -82,8 +133,7 @@ pub(crate) fn merge_ticket(
         }
         // Only the local side changed: keep it; its outbox entry will send it.
     }
-    execute_cached(tx, "UPDATE sync_base SET fields = ?2 WHERE ticket_row = ?1", params![row, agreed.to_string()])?;
-    Ok((merged[STATUS].as_i64().unwrap_or(remote_status), merged[RESOURCE].as_str().map(String::from)))
+    Ok(merged)
 }
 
 /// A field changed here and in the PSA, for the technician to choose.
@@ -94,7 +144,7 @@ pub struct Conflict {
     pub ticket_id: Uuid,
     pub ticket_number: String,
     pub ticket_title: String,
-    /// `status` or `assignedResource`.
+    /// `status`, `assignedResource`, `priority` or `queueID`.
     pub field: String,
     pub field_label: String,
     pub mine: String,
@@ -127,6 +177,23 @@ fn label(connection: &rusqlite::Connection, field: &str, value: &str) -> rusqlit
             .optional()?
             .unwrap_or_else(|| "someone not in the team list".into()),
         (RESOURCE, Value::Null) => "nobody".into(),
+        (PRIORITY, Value::Number(number)) => connection
+            .query_row(
+                "SELECT label FROM picklist_values WHERE kind = 'priority' AND value = ?1",
+                [number.as_i64()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_else(|| format!("Priority {number}")),
+        (QUEUE, Value::Number(number)) => connection
+            .query_row(
+                "SELECT label FROM picklist_values WHERE kind = 'queue' AND value = ?1",
+                [number.as_i64()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_else(|| format!("Queue {number}")),
+        (QUEUE, Value::Null) => "no queue".into(),
         _ => value.to_string(),
     })
 }
@@ -157,7 +224,13 @@ pub fn list_conflicts(db: &Db) -> Result<Vec<Conflict>, SyncError> {
                 ticket_id,
                 ticket_number,
                 ticket_title,
-                field_label: if field == STATUS { "Status".into() } else { "Primary resource".into() },
+                field_label: match field.as_str() {
+                    STATUS => "Status",
+                    PRIORITY => "Priority",
+                    QUEUE => "Queue",
+                    _ => "Primary resource",
+                }
+                .into(),
                 mine: label(connection, &field, &local)?,
                 theirs: label(connection, &field, &remote)?,
                 field,
@@ -185,6 +258,8 @@ pub fn resolve_conflict(db: &Db, id: Uuid, choice: Choice) -> Result<(), SyncErr
             let ticket_id: String = query_row_cached(tx, "SELECT id FROM tickets WHERE row = ?1", [row], |r| r.get(0))?;
             match field.as_str() {
                 STATUS => execute_cached(tx, "UPDATE tickets SET status = ?2 WHERE row = ?1", params![row, remote.as_i64()])?,
+                PRIORITY => execute_cached(tx, "UPDATE tickets SET priority = ?2 WHERE row = ?1", params![row, remote.as_i64()])?,
+                QUEUE => execute_cached(tx, "UPDATE tickets SET queue = ?2 WHERE row = ?1", params![row, remote.as_i64()])?,
                 _ => execute_cached(tx, "UPDATE tickets SET primary_resource_id = ?2 WHERE row = ?1", params![row, remote.as_str()])?,
             };
             let pending: Vec<(i64, String)> = tx

@@ -308,7 +308,7 @@ fn since(mark: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
 /// An OS lock on `sync.lock` beside the database, held for a whole cycle:
 /// the lock goes with the process, so a crash never leaves it taken.
 /// `SyncError::Busy` when another process (or task) holds it.
-fn cycle_lock(db: &Db) -> Result<Option<std::fs::File>, SyncError> {
+pub(crate) fn cycle_lock(db: &Db) -> Result<Option<std::fs::File>, SyncError> {
     let Some(path) = db.path() else { return Ok(None) };
     let lock_path = path.with_file_name("sync.lock");
     let file = std::fs::OpenOptions::new()

@@ -26,6 +26,7 @@ use crate::vault::VaultError;
 pub use config::{connect, get_sync_settings, save_sync_settings, SyncSettings, SyncSettingsDraft};
 pub use conflicts::{list_conflicts, resolve_conflict, Choice, Conflict};
 pub use connector::{Connector, Kind, Page, PushFailure, PushOp, Scope, Selection};
+pub(crate) use engine::cycle_lock;
 pub use engine::{run_cycle, sync_overview, KindCount, SyncOverview, SyncProgress, SyncRun};
 pub use psa::{AnyConnector, Psa, PsaChoice, PsaLabels};
 pub use push::retry_operation;

@@ -147,6 +147,15 @@ fn resolve(c: &Connection, entry: &Entry) -> Result<Result<Resolved, NotReady>, 
                 resolved.role = role_of(c, resource)?;
             }
         }
+        ("TicketSecondaryResource", "create") => {
+            let Some(ticket) = ticket_psa(c, &p["ticket"])? else { return Ok(Err(NotReady::Waiting)) };
+            (resolved.ticket, resolved.target) = (Some(ticket), Some(ticket));
+            resolved.resource = psa_of(c, "resources", &p["resource"])?;
+            if resolved.resource.is_none() {
+                return Ok(Err(NotReady::Refused("That person is not in the PSA.".into())));
+            }
+            resolved.role = role_of(c, &p["resource"])?;
+        }
         ("TicketNote", "create") => {
             let Some(ticket) = ticket_psa(c, &p["ticket"])? else { return Ok(Err(NotReady::Waiting)) };
             (resolved.ticket, resolved.target) = (Some(ticket), Some(ticket));
@@ -258,9 +267,10 @@ fn load(db: &Db) -> Result<Vec<Entry>, SyncError> {
             .unwrap_or(0);
         let mut statement = c.prepare(
             "SELECT seq, id, entity, entity_id, operation, payload, state, attempts FROM outbox
-             WHERE seq >= ?1 AND state IN ('pending', 'failed') ORDER BY seq",
+             WHERE seq >= ?1 AND state IN ('pending', 'failed') AND entity <> ?2 ORDER BY seq",
         )?;
-        let rows = statement.query_map([floor], |r| {
+        // Slack messages go to the team's webhook (`team::send_slack_messages`), not to the PSA.
+        let rows = statement.query_map(params![floor, crate::team::SLACK_ENTITY], |r| {
             let payload: String = r.get(5)?;
             Ok(Entry {
                 seq: r.get(0)?,
@@ -318,9 +328,12 @@ fn succeeded(db: &Db, entry: &Entry, op: &PushOp, psa: i64, now: DateTime<Utc>) 
             let row: Option<i64> =
                 tx.query_row("SELECT row FROM tickets WHERE psa_id = ?1", [psa], |r| r.get(0)).optional()?;
             if let Some(row) = row {
-                for (name, value) in
-                    [("status", op.body.get("status")), ("assignedResource", entry.payload.get("assignedResource"))]
-                {
+                for (name, value) in [
+                    ("status", op.body.get("status")),
+                    ("assignedResource", entry.payload.get("assignedResource")),
+                    ("priority", entry.payload.get("priority")),
+                    ("queueID", entry.payload.get("queueID")),
+                ] {
                     if let Some(value) = value {
                         super::conflicts::agree(tx, row, name, value)?;
                     }
@@ -430,9 +443,10 @@ pub(crate) async fn push_outbox<C: Connector>(
     db.write(|tx| {
         tx.execute(
             "INSERT INTO sync_watermarks (entity, watermark) VALUES ('outbox',
-                 (SELECT coalesce(min(seq), (SELECT coalesce(max(seq), 0) + 1 FROM outbox)) FROM outbox WHERE state IN ('pending', 'failed')))
+                 (SELECT coalesce(min(seq), (SELECT coalesce(max(seq), 0) + 1 FROM outbox)) FROM outbox
+                  WHERE state IN ('pending', 'failed') AND entity <> ?1))
              ON CONFLICT (entity) DO UPDATE SET watermark = excluded.watermark",
-            [],
+            [crate::team::SLACK_ENTITY],
         )
     })?;
     Ok(())
@@ -442,6 +456,12 @@ pub(crate) async fn push_outbox<C: Connector>(
 pub fn retry_operation(db: &Db, seq: i64) -> Result<(), SyncError> {
     db.write(|tx| {
         tx.execute("UPDATE outbox SET state = 'pending' WHERE seq = ?1 AND state = 'failed'", [seq])?;
+        // A Slack message refused by Slack goes back in line with it.
+        tx.execute(
+            "UPDATE slack_messages SET state = 'pending', last_error = NULL
+             WHERE state = 'failed' AND id = (SELECT entity_id FROM outbox WHERE seq = ?1 AND entity = ?2)",
+            params![seq, crate::team::SLACK_ENTITY],
+        )?;
         tx.execute(
             "UPDATE sync_watermarks SET watermark = min(CAST(watermark AS INTEGER), ?1) WHERE entity = 'outbox'",
             [seq],

@@ -5,6 +5,6 @@
  */
 export type Conflict = { id: string, ticket_id: string, ticket_number: string, ticket_title: string, 
 /**
- * `status` or `assignedResource`.
+ * `status`, `assignedResource`, `priority` or `queueID`.
  */
 field: string, field_label: string, mine: string, theirs: string, detected_at: string, };

@@ -39,12 +39,20 @@ pub(super) fn push_op(resolved: Resolved) -> Result<PushOp, String> {
             if let Some(status) = p.get("status") {
                 body["status"] = status.clone();
             }
+            for name in ["priority", "queueID"] {
+                if let Some(value) = p.get(name) {
+                    body[name] = value.clone();
+                }
+            }
             if p.get("assignedResource").is_some() {
                 body["assignedResourceID"] = json!(r.resource);
                 body["assignedResourceRoleID"] = json!(r.role.ok_or(NO_ROLE)?);
             }
             body
         }
+        ("TicketSecondaryResource", "create") => json!({
+            "id": 0, "ticketID": r.ticket, "resourceID": r.resource, "roleID": r.role,
+        }),
         ("TicketNote", "create") => json!({
             "ticketID": r.ticket, "title": p["title"], "description": p["description"],
             "noteType": r.note_type.unwrap_or(1), "publish": p["publish"].as_i64().unwrap_or(2),

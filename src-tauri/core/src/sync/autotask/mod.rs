@@ -459,6 +459,11 @@ impl Connector for Autotask {
                     condition("eq", "startDateTime", text("startDateTime")),
                 ],
             ),
+            // A secondary resource added here (the previous primary after an escalation).
+            "TicketSecondaryResource" => (
+                Kind::SecondaryResources,
+                vec![condition("eq", "ticketID", text("ticketID")), condition("eq", "resourceID", text("resourceID"))],
+            ),
             "ServiceCallTicket" => (
                 Kind::ServiceCallTickets,
                 vec![

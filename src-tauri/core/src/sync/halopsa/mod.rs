@@ -642,6 +642,13 @@ fn push_body(r: &Resolved) -> Result<Value, String> {
             if p.get("assignedResource").is_some() {
                 body["agent_id"] = json!(r.resource);
             }
+            if let Some(priority) = p.get("priority") {
+                body["priority_id"] = priority.clone();
+            }
+            if let Some(queue) = p.get("queueID") {
+                // Written as the team's name when sent (see `wire_body`).
+                body["_team_id"] = queue.clone();
+            }
             body
         }
         ("TicketNote", "create") => json!({
