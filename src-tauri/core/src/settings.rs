@@ -33,7 +33,14 @@ pub struct Settings {
     pub placeholder_due_hour: u32,
     /// The MSP's name, at the top of service reports.
     pub company_name: String,
+    /// "Workstation offline" alerts: open tickets whose title contains this
+    /// text, or whose issue type is named so (empty: the view stays empty).
+    #[serde(default)]
+    pub workstation_offline_rule: String,
 }
+
+/// What RMM alerts for an unreachable workstation are titled like.
+pub const DEFAULT_WORKSTATION_OFFLINE_RULE: &str = "workstation offline";
 
 impl Settings {
     /// The technician's zone; UTC until one is set.
@@ -53,6 +60,7 @@ impl Default for Settings {
             time_zone: String::new(),
             placeholder_due_hour: 9,
             company_name: String::new(),
+            workstation_offline_rule: DEFAULT_WORKSTATION_OFFLINE_RULE.into(),
         }
     }
 }
@@ -101,6 +109,7 @@ pub(crate) fn read_settings(connection: &Connection) -> rusqlite::Result<Setting
         time_zone: get("time_zone")?.unwrap_or_default(),
         placeholder_due_hour: number("placeholder_due_hour", defaults.placeholder_due_hour)?,
         company_name: get("company_name")?.unwrap_or_default(),
+        workstation_offline_rule: get("workstation_offline_rule")?.unwrap_or(defaults.workstation_offline_rule),
     })
 }
 
@@ -121,6 +130,7 @@ pub fn save_settings(db: &Db, settings: &Settings) -> Result<Settings, SettingsE
         }
     }
     let company = errors.text("company_name", &settings.company_name, false, 120);
+    let offline_rule = errors.text("workstation_offline_rule", &settings.workstation_offline_rule, false, 120);
     let zone = settings.time_zone.trim().to_string();
     if !zone.is_empty() && zone.parse::<chrono_tz::Tz>().is_err() {
         errors.add("time_zone", "Choose a time zone such as America/Chicago.");
@@ -130,7 +140,13 @@ pub fn save_settings(db: &Db, settings: &Settings) -> Result<Settings, SettingsE
     }
     errors.into_result().map_err(SettingsError::Invalid)?;
     let cleaned =
-        Settings { scheduling_link_template: template, time_zone: zone, company_name: company, ..settings.clone() };
+        Settings {
+            scheduling_link_template: template,
+            time_zone: zone,
+            company_name: company,
+            workstation_offline_rule: offline_rule,
+            ..settings.clone()
+        };
     db.write(|tx| {
         if let Some(me) = cleaned.me {
             let known: bool =
@@ -171,6 +187,7 @@ pub(crate) fn write_settings(tx: &Transaction<'_>, settings: &Settings) -> rusql
     put("time_zone", settings.time_zone.clone())?;
     put("placeholder_due_hour", settings.placeholder_due_hour.to_string())?;
     put("company_name", settings.company_name.clone())?;
+    put("workstation_offline_rule", settings.workstation_offline_rule.clone())?;
     Ok(())
 }
 

@@ -17,6 +17,8 @@ export const TICKET_VIEWS: ViewInfo[] = [
   { id: "needs_attention", label: "New, need attention", sort: "newest" },
   { id: "high_priority_alerts", label: "High priority alerts", sort: "priority" },
   { id: "office_admin", label: "Filling in for office admin", sort: "newest" },
+  { id: "aging_without_update", label: "Aging without a customer update", sort: "activity" },
+  { id: "workstation_offline", label: "Workstation offline", sort: "newest" },
   { id: "all", label: "All tickets", sort: "activity" },
 ];
 

@@ -57,12 +57,18 @@ pub enum TicketView {
     /// Filling in for the office admin: new unassigned tickets, and tickets
     /// with a note from the customer in the last day.
     OfficeAdmin,
+    /// My open tickets (primary or secondary) without a customer-visible
+    /// update for `follow_up_after_days`: the follow-up flag, as a list.
+    AgingWithoutUpdate,
+    /// Open "workstation offline" alerts: the title contains the rule in
+    /// Settings, or the issue type is named by it.
+    WorkstationOffline,
     /// Every ticket in the cache, open or not.
     All,
 }
 
 impl TicketView {
-    pub const ALL: [TicketView; 9] = [
+    pub const ALL: [TicketView; 11] = [
         TicketView::MyTodo,
         TicketView::TechniciansQueue,
         TicketView::PatchIssues,
@@ -71,6 +77,8 @@ impl TicketView {
         TicketView::NeedsAttention,
         TicketView::HighPriorityAlerts,
         TicketView::OfficeAdmin,
+        TicketView::AgingWithoutUpdate,
+        TicketView::WorkstationOffline,
         TicketView::All,
     ];
 }

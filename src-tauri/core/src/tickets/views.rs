@@ -58,6 +58,20 @@ fn view_filter(view: TicketView, settings: &Settings, now: DateTime<Utc>) -> (St
                 .into(),
             vec![Value::Text(sql_time(now - Duration::days(1)))],
         ),
+        TicketView::AgingWithoutUpdate => (
+            "t.completed_at IS NULL AND coalesce(t.last_customer_visible_at, t.created_at) < ?2 AND t.row IN (
+                SELECT row FROM tickets WHERE completed_at IS NULL AND primary_resource_id = ?1
+                UNION ALL SELECT ticket_row FROM ticket_secondary_resources WHERE resource_id = ?1 AND is_open = 1)"
+                .into(),
+            vec![me, Value::Text(sql_time(now - Duration::days(i64::from(settings.follow_up_after_days))))],
+        ),
+        // The rule is matched as plain text (never as a LIKE pattern).
+        TicketView::WorkstationOffline => (
+            "t.completed_at IS NULL AND ?1 <> '' AND (instr(lower(t.title), lower(?1)) > 0
+                OR t.issue_type IN (SELECT value FROM picklist_values WHERE kind = 'issue_type' AND lower(label) = lower(?1)))"
+                .into(),
+            vec![Value::Text(settings.workstation_offline_rule.trim().to_string())],
+        ),
         TicketView::All => ("1".into(), vec![]),
     }
 }

@@ -325,3 +325,64 @@ fn backup_checks_due_are_the_ones_assigned_to_me() {
         .unwrap();
     assert!(listed(&db).contains(&id));
 }
+
+#[test]
+fn aging_lists_my_open_tickets_without_a_customer_visible_update_for_the_configured_days() {
+    let (_dir, db) = loaded();
+    let now = Utc::now();
+    let me = get_settings(&db).unwrap().me.unwrap().to_string();
+    // One of my open tickets heard from us 10 days ago, another yesterday.
+    let mine: Vec<String> = db
+        .read(|c| {
+            c.prepare("SELECT id FROM tickets WHERE completed_at IS NULL AND primary_resource_id = ?1 ORDER BY row LIMIT 2")?
+                .query_map([&me], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()
+        })
+        .unwrap();
+    db.write(|tx| {
+        tx.execute("UPDATE tickets SET created_at = ?2, last_customer_visible_at = ?3 WHERE id = ?1",
+            rusqlite::params![mine[0], now - Duration::days(20), now - Duration::days(10)])?;
+        tx.execute("UPDATE tickets SET created_at = ?2, last_customer_visible_at = ?3 WHERE id = ?1",
+            rusqlite::params![mine[1], now - Duration::days(20), now - Duration::days(1)])
+    })
+    .unwrap();
+    let aging = list_tickets(&db, &query(TicketView::AgingWithoutUpdate), now).unwrap();
+    let ids: Vec<String> = aging.rows.iter().map(|row| row.id.to_string()).collect();
+    assert!(ids.contains(&mine[0]), "10 days without an update is aging");
+    assert!(!ids.contains(&mine[1]), "yesterday's update is recent");
+    assert!(aging.rows.iter().all(|row| row.clock.follow_up), "the view is the follow-up flag as a list");
+    // With a 30-day rule, neither is aging.
+    let settings = get_settings(&db).unwrap();
+    save_settings(&db, &fieldkit_core::settings::Settings { follow_up_after_days: 30, ..settings }).unwrap();
+    let aging = list_tickets(&db, &query(TicketView::AgingWithoutUpdate), now).unwrap();
+    assert!(!aging.rows.iter().any(|row| row.id.to_string() == mine[0]));
+}
+
+#[test]
+fn workstation_offline_alerts_follow_the_rule_in_settings_as_plain_text() {
+    let (_dir, db) = loaded();
+    let now = Utc::now();
+    let open: Vec<String> = db
+        .read(|c| {
+            c.prepare("SELECT id FROM tickets WHERE completed_at IS NULL ORDER BY row LIMIT 2")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<String>>>()
+        })
+        .unwrap();
+    db.write(|tx| {
+        tx.execute("UPDATE tickets SET title = 'RMM: Workstation offline - FRONTDESK-01' WHERE id = ?1", [&open[0]])?;
+        tx.execute("UPDATE tickets SET title = 'Server 100% CPU_load' WHERE id = ?1", [&open[1]])
+    })
+    .unwrap();
+    let offline = list_tickets(&db, &query(TicketView::WorkstationOffline), now).unwrap();
+    assert_eq!(offline.rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(), vec![open[0].clone()]);
+    // A rule with LIKE's wildcards matches them literally, not as patterns.
+    let settings = get_settings(&db).unwrap();
+    save_settings(&db, &fieldkit_core::settings::Settings { workstation_offline_rule: "100%".into(), ..settings.clone() })
+        .unwrap();
+    let offline = list_tickets(&db, &query(TicketView::WorkstationOffline), now).unwrap();
+    assert_eq!(offline.rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(), vec![open[1].clone()]);
+    // No rule, no view.
+    save_settings(&db, &fieldkit_core::settings::Settings { workstation_offline_rule: String::new(), ..settings }).unwrap();
+    assert_eq!(list_tickets(&db, &query(TicketView::WorkstationOffline), now).unwrap().total, 0);
+}

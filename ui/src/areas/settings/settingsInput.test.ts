@@ -11,6 +11,7 @@ const stored: Settings = {
   time_zone: "America/Chicago",
   placeholder_due_hour: 9,
   company_name: "Fieldkit MSP",
+  workstation_offline_rule: "workstation offline",
 };
 
 describe("settings form input", () => {

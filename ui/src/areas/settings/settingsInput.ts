@@ -14,6 +14,7 @@ export interface SettingsInput {
   time_zone: string;
   placeholder_due_hour: string;
   company_name: string;
+  workstation_offline_rule: string;
 }
 
 const NUMBER_FIELDS = ["msa_response_hours", "other_response_hours", "follow_up_after_days"] as const;
@@ -29,6 +30,7 @@ export function toInput(settings: Settings): SettingsInput {
     time_zone: settings.time_zone,
     placeholder_due_hour: String(settings.placeholder_due_hour),
     company_name: settings.company_name,
+    workstation_offline_rule: settings.workstation_offline_rule,
   };
 }
 
@@ -66,6 +68,7 @@ export function fromInput(input: SettingsInput): { settings: Settings } | { erro
       time_zone: input.time_zone.trim(),
       placeholder_due_hour: placeholderDueHour,
       company_name: input.company_name.trim(),
+      workstation_offline_rule: input.workstation_offline_rule.trim(),
     },
   };
 }
