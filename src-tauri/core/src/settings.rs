@@ -139,14 +139,13 @@ pub fn save_settings(db: &Db, settings: &Settings) -> Result<Settings, SettingsE
         errors.add("placeholder_due_hour", "Enter an hour from 0 to 23.");
     }
     errors.into_result().map_err(SettingsError::Invalid)?;
-    let cleaned =
-        Settings {
-            scheduling_link_template: template,
-            time_zone: zone,
-            company_name: company,
-            workstation_offline_rule: offline_rule,
-            ..settings.clone()
-        };
+    let cleaned = Settings {
+        scheduling_link_template: template,
+        time_zone: zone,
+        company_name: company,
+        workstation_offline_rule: offline_rule,
+        ..settings.clone()
+    };
     db.write(|tx| {
         if let Some(me) = cleaned.me {
             let known: bool =

@@ -334,16 +334,22 @@ fn aging_lists_my_open_tickets_without_a_customer_visible_update_for_the_configu
     // One of my open tickets heard from us 10 days ago, another yesterday.
     let mine: Vec<String> = db
         .read(|c| {
-            c.prepare("SELECT id FROM tickets WHERE completed_at IS NULL AND primary_resource_id = ?1 ORDER BY row LIMIT 2")?
-                .query_map([&me], |r| r.get(0))?
-                .collect::<rusqlite::Result<Vec<String>>>()
+            c.prepare(
+                "SELECT id FROM tickets WHERE completed_at IS NULL AND primary_resource_id = ?1 ORDER BY row LIMIT 2",
+            )?
+            .query_map([&me], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()
         })
         .unwrap();
     db.write(|tx| {
-        tx.execute("UPDATE tickets SET created_at = ?2, last_customer_visible_at = ?3 WHERE id = ?1",
-            rusqlite::params![mine[0], now - Duration::days(20), now - Duration::days(10)])?;
-        tx.execute("UPDATE tickets SET created_at = ?2, last_customer_visible_at = ?3 WHERE id = ?1",
-            rusqlite::params![mine[1], now - Duration::days(20), now - Duration::days(1)])
+        tx.execute(
+            "UPDATE tickets SET created_at = ?2, last_customer_visible_at = ?3 WHERE id = ?1",
+            rusqlite::params![mine[0], now - Duration::days(20), now - Duration::days(10)],
+        )?;
+        tx.execute(
+            "UPDATE tickets SET created_at = ?2, last_customer_visible_at = ?3 WHERE id = ?1",
+            rusqlite::params![mine[1], now - Duration::days(20), now - Duration::days(1)],
+        )
     })
     .unwrap();
     let aging = list_tickets(&db, &query(TicketView::AgingWithoutUpdate), now).unwrap();
@@ -378,11 +384,15 @@ fn workstation_offline_alerts_follow_the_rule_in_settings_as_plain_text() {
     assert_eq!(offline.rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(), vec![open[0].clone()]);
     // A rule with LIKE's wildcards matches them literally, not as patterns.
     let settings = get_settings(&db).unwrap();
-    save_settings(&db, &fieldkit_core::settings::Settings { workstation_offline_rule: "100%".into(), ..settings.clone() })
-        .unwrap();
+    save_settings(
+        &db,
+        &fieldkit_core::settings::Settings { workstation_offline_rule: "100%".into(), ..settings.clone() },
+    )
+    .unwrap();
     let offline = list_tickets(&db, &query(TicketView::WorkstationOffline), now).unwrap();
     assert_eq!(offline.rows.iter().map(|r| r.id.to_string()).collect::<Vec<_>>(), vec![open[1].clone()]);
     // No rule, no view.
-    save_settings(&db, &fieldkit_core::settings::Settings { workstation_offline_rule: String::new(), ..settings }).unwrap();
+    save_settings(&db, &fieldkit_core::settings::Settings { workstation_offline_rule: String::new(), ..settings })
+        .unwrap();
     assert_eq!(list_tickets(&db, &query(TicketView::WorkstationOffline), now).unwrap().total, 0);
 }

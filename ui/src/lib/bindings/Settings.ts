@@ -38,4 +38,9 @@ placeholder_due_hour: number,
 /**
  * The MSP's name, at the top of service reports.
  */
-company_name: string, };
+company_name: string, 
+/**
+ * "Workstation offline" alerts: open tickets whose title contains this
+ * text, or whose issue type is named so (empty: the view stays empty).
+ */
+workstation_offline_rule: string, };

@@ -3,4 +3,4 @@
 /**
  * The technician's lists of tickets. Every view but `All` holds open tickets only.
  */
-export type TicketView = "my_todo" | "technicians_queue" | "patch_issues" | "backup_checks_due" | "primary_resource" | "needs_attention" | "high_priority_alerts" | "office_admin" | "all";
+export type TicketView = "my_todo" | "technicians_queue" | "patch_issues" | "backup_checks_due" | "primary_resource" | "needs_attention" | "high_priority_alerts" | "office_admin" | "aging_without_update" | "workstation_offline" | "all";
