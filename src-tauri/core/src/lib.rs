@@ -13,6 +13,7 @@ pub mod db;
 pub mod devices;
 pub mod error;
 pub mod files;
+pub mod notifications;
 pub mod outbox;
 pub mod picklists;
 pub mod reports;

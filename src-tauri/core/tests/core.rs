@@ -47,3 +47,7 @@ mod vault;
 /// close-out's outbox entries once each and in order, a resumed close-out.
 #[path = "core/visits.rs"]
 mod visits;
+/// notifications: what needs the technician after a sync — once each,
+/// grouped when many, silent on the first look and in the quiet hours.
+#[path = "core/notifications.rs"]
+mod notifications;
