@@ -27,9 +27,10 @@ mod shell;
 /// item falls to its reorder level, one restock request waits in the outbox,
 /// receiving stock clears the low badge, and a restart keeps it all.
 mod stock;
-/// sync: configured against the Autotask stand-in, the first sync shows its
-/// progress and fills the views; a note and a time entry made offline wait,
-/// then arrive once; a ticket changed on both sides asks which to keep.
+/// sync: configured against the Autotask stand-in, then (a second test, the
+/// same journey) the HaloPSA one, the first sync shows its progress and
+/// fills the views; a note and a time entry made offline wait, then arrive
+/// once; a ticket changed on both sides asks which to keep.
 mod sync;
 /// team: asking for help offline reaches the Slack stand-in once when it
 /// is back; escalate; a weekly-meeting question; the handoff note.

@@ -483,3 +483,56 @@ fn a_reconciliation_removes_deleted_tickets_but_refuses_to_remove_most_at_once()
         assert_eq!(count(&db, "SELECT count(*) FROM tickets WHERE psa_id IS NOT NULL"), cached - 3, "all kept");
     });
 }
+
+/// One request to the stand-in over plain HTTP/1.1: its status and body.
+async fn plain(standin: &HaloStandin, method: &str, path: &str, body: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = standin.base_url().trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(body.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, body.to_string())
+}
+
+#[test]
+fn the_controls_over_http_change_records_as_halo_users_would_uncounted() {
+    runtime().block_on(async {
+        let standin = HaloStandin::start(Seed::scaled(1), 0).await.unwrap();
+        let ticket = standin.snapshot("Tickets")[0].clone();
+        let id = ticket["id"].as_i64().unwrap();
+        let before = ticket["last_update"].as_str().unwrap().to_string();
+
+        let (status, body) =
+            plain(&standin, "PATCH", "/_standin/Tickets", &json!({ "id": id, "status_id": 10 }).to_string()).await;
+        assert_eq!((status, body.as_str()), (200, json!({ "id": id }).to_string().as_str()));
+        let changed = standin.snapshot("Tickets").into_iter().find(|t| t["id"] == json!(id)).unwrap();
+        assert_eq!(changed["status_id"], json!(10));
+        assert!(changed["last_update"].as_str().unwrap() > before.as_str(), "its change time moved: {changed}");
+
+        let (status, body) = plain(&standin, "GET", "/_standin/Actions", "").await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).unwrap().as_array().unwrap().len(),
+            standin.snapshot("Actions").len()
+        );
+        let (status, _) = plain(&standin, "PATCH", "/_standin/Tickets", &json!({ "id": -5 }).to_string()).await;
+        assert_eq!(status, 404, "no such ticket");
+        let (status, _) = plain(&standin, "PATCH", "/_standin/Actions", &json!({ "id": 1 }).to_string()).await;
+        assert_eq!(status, 404, "actions are numbered per ticket: not patched by id");
+        let (status, _) = plain(&standin, "POST", "/_standin/faults", r#"{"rate":2}"#).await;
+        assert_eq!(status, 400);
+        let (status, body) = plain(&standin, "GET", "/_standin/requests", "").await;
+        assert_eq!(status, 200);
+        assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["total"], json!(0), "controls are not counted");
+        assert_eq!(standin.request_count(), 0);
+        standin.stop().await;
+    });
+}

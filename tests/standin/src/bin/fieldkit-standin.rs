@@ -144,6 +144,10 @@ async fn serve_halo(options: &Options) {
         println!("  agent id          {} ({})", me["id"], me["name"].as_str().unwrap_or_default());
     }
     println!("  tickets           {}", standin.snapshot("Tickets").len());
+    println!(
+        "  controls over HTTP  POST {0}/_standin/faults, GET {0}/_standin/requests, GET/PATCH {0}/_standin/Tickets",
+        standin.base_url()
+    );
     wait_for_termination().await;
     standin.stop().await;
 }

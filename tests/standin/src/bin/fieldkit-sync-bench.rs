@@ -6,7 +6,12 @@
 //! 2. A sync with nothing changed: requests per kind.
 //! 3. Pushing 1,000 operations: requests per operation.
 //!
-//! `cargo run --release -p fieldkit-standin --bin fieldkit-sync-bench [-- --tickets 10000 --notes 100000 --latency-ms 30]`
+//! `cargo run --release -p fieldkit-standin --bin fieldkit-sync-bench [-- --psa autotask|halo --tickets 10000 --notes 100000 --latency-ms 30]`
+//!
+//! `--psa halo` runs the same three against the HaloPSA stand-in and
+//! connector: its minimum is Halo's pages of 100, one action read per
+//! ticket (Halo lists actions per ticket only), the agents, the five lists
+//! and the token; notes are actions.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -15,9 +20,11 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use fieldkit_core::sample_data::SampleSize;
 use fieldkit_core::sync::autotask::{Autotask, Endpoint, RetryPolicy};
-use fieldkit_core::sync::{self, Connector, Kind, Scope, Selection, SyncProgress};
+use fieldkit_core::sync::halopsa::{self, HaloPsa};
+use fieldkit_core::sync::{self, Connector, Kind, Scope, Selection, SyncProgress, SyncReport};
 use fieldkit_core::tickets::{add_note, NoteDraft};
 use fieldkit_core::Db;
+use fieldkit_standin::halo::HaloStandin;
 use fieldkit_standin::{Faults, Seed, Standin};
 use uuid::Uuid;
 
@@ -30,16 +37,55 @@ fn psa_ids(db: &Db, sql: &str) -> Vec<i64> {
     db.read(|c| c.prepare(sql)?.query_map([], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()).unwrap()
 }
 
+/// What the benchmark reads from either stand-in.
+trait Served {
+    fn set_faults(&self, faults: Faults);
+    fn request_count(&self) -> u64;
+    fn requests_by_path(&self) -> Vec<(String, u64)>;
+}
+
+impl Served for Standin {
+    fn set_faults(&self, faults: Faults) {
+        Standin::set_faults(self, faults)
+    }
+    fn request_count(&self) -> u64 {
+        Standin::request_count(self)
+    }
+    fn requests_by_path(&self) -> Vec<(String, u64)> {
+        Standin::requests_by_path(self)
+    }
+}
+
+impl Served for HaloStandin {
+    fn set_faults(&self, faults: Faults) {
+        HaloStandin::set_faults(self, faults)
+    }
+    fn request_count(&self) -> u64 {
+        HaloStandin::request_count(self)
+    }
+    fn requests_by_path(&self) -> Vec<(String, u64)> {
+        HaloStandin::requests_by_path(self)
+    }
+}
+
 fn main() {
     let tickets = arg("--tickets", 10_000);
     let notes = arg("--notes", 100_000);
+    let args: Vec<String> = std::env::args().collect();
+    let psa = args.iter().position(|a| a == "--psa").and_then(|i| args.get(i + 1)).map_or("autotask", |p| p.as_str());
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let latency = u64::from(arg("--latency-ms", 30));
-    runtime.block_on(run(tickets, notes, latency));
+    match psa {
+        "autotask" => runtime.block_on(run_autotask(tickets, notes, latency)),
+        "halo" | "halopsa" => runtime.block_on(run_halo(tickets, notes, latency)),
+        other => {
+            eprintln!("fieldkit-sync-bench: --psa autotask|halo, not '{other}'");
+            std::process::exit(2);
+        }
+    }
 }
 
-async fn run(tickets: u32, notes: u32, latency: u64) {
-    let now = Utc::now();
+fn seed(tickets: u32, notes: u32) -> Seed {
     let size = SampleSize {
         customers: (tickets / 50).max(10),
         tickets,
@@ -49,8 +95,68 @@ async fn run(tickets: u32, notes: u32, latency: u64) {
         extra_technicians: 0,
         stock_movements: 0,
     };
+    Seed { size, now: Utc::now() }
+}
+
+async fn run_halo(tickets: u32, notes: u32, latency: u64) {
+    let seed = seed(tickets, notes);
+    let now = seed.now;
     let started = Instant::now();
-    let standin = Standin::start(Seed { size, now }, 0).await.expect("stand-in");
+    let standin = HaloStandin::start(seed, 0).await.expect("stand-in");
+    println!("Halo stand-in seeded in {:.1} s at {}", started.elapsed().as_secs_f64(), standin.base_url());
+    let endpoint = halopsa::Endpoint {
+        url: standin.base_url(),
+        auth_url: String::new(),
+        tenant: String::new(),
+        client_id: fieldkit_standin::halo::CLIENT_ID.into(),
+        secret: zeroize::Zeroizing::new(fieldkit_standin::halo::CLIENT_SECRET.into()),
+    };
+    let me = standin
+        .snapshot("Agent")
+        .iter()
+        .find(|a| a["firstname"] == "Alex")
+        .and_then(|a| a["id"].as_i64())
+        .expect("Alex Morgan");
+    // Every team: the whole sample is in scope.
+    let queues: Vec<i64> = {
+        let names: Vec<String> =
+            standin.snapshot("Tickets").iter().filter_map(|t| t["team"].as_str().map(str::to_string)).collect();
+        let mut q: Vec<i64> = fieldkit_core::picklists::default_picklists()
+            .into_iter()
+            .filter(|p| p.kind == fieldkit_core::picklists::PicklistKind::Queue && names.contains(&p.label))
+            .map(|p| p.value)
+            .collect();
+        q.sort();
+        q.dedup();
+        q
+    };
+    let scope = Scope { me, queues, calls_since: now - chrono::Duration::days(30), extra_tickets: Vec::new() };
+    let counts: BTreeMap<&str, usize> =
+        ["Agent", "Client", "Site", "Users", "Asset", "Tickets", "Actions", "Appointment"]
+            .into_iter()
+            .map(|e| (e, standin.snapshot(e).len()))
+            .collect();
+    println!("stand-in holds {counts:?}");
+    // The minimum: Halo's pages of 100 for each paged list pulled (at least
+    // one each), one action read per ticket, the agents, the five lists
+    // (statuses, priorities, teams, ticket types, outcomes) and the token.
+    let minimum = |report: &SyncReport| {
+        let count = |kind: Kind| report.pulled.iter().find(|k| k.kind == kind.as_str()).map_or(0, |k| k.count as u64);
+        let paged =
+            [Kind::Companies, Kind::Locations, Kind::Contacts, Kind::Devices, Kind::Tickets, Kind::ServiceCalls];
+        let pages: u64 = paged.into_iter().map(|kind| count(kind).div_ceil(halopsa::PAGE_SIZE as u64).max(1)).sum();
+        pages + count(Kind::Tickets) + 1 + 5 + 1
+    };
+    let make = || HaloPsa::new(endpoint.clone(), RetryPolicy::default()).unwrap();
+    run(&standin, make, scope, now, latency, minimum).await;
+    standin.stop().await;
+}
+
+async fn run_autotask(tickets: u32, notes: u32, latency: u64) {
+    let seed = seed(tickets, notes);
+    let now = seed.now;
+    let started = Instant::now();
+    let standin = Standin::start(seed, 0).await.expect("stand-in");
     println!("stand-in seeded in {:.1} s at {}", started.elapsed().as_secs_f64(), standin.base_url());
     let credentials = standin.credentials();
     let endpoint = Endpoint {
@@ -88,11 +194,29 @@ async fn run(tickets: u32, notes: u32, latency: u64) {
     .map(|e| (e, standin.snapshot(e).len()))
     .collect();
     println!("stand-in holds {counts:?}");
+    // The minimum: one page per 500 records of each kind pulled (at least one
+    // per kind), plus the fixed calls (zone discovery, threshold, 2 picklists).
+    let minimum =
+        |report: &SyncReport| report.pulled.iter().map(|k| (k.count as u64).div_ceil(500).max(1)).sum::<u64>() + 4;
+    let make = || Autotask::new(endpoint.clone(), RetryPolicy::default()).unwrap();
+    run(&standin, make, scope, now, latency, minimum).await;
+    standin.stop().await;
+}
 
+/// The three measurements, against either PSA's stand-in and connector.
+async fn run<S: Served, C: Connector>(
+    standin: &S,
+    make: impl Fn() -> C,
+    scope: Scope,
+    now: chrono::DateTime<Utc>,
+    latency: u64,
+    minimum: impl Fn(&SyncReport) -> u64,
+) {
     // --- 1. initial sync, and the same pages fetched raw ----------------------
     let dir = tempfile::tempdir().unwrap();
     let db = std::sync::Arc::new(Db::open(&dir.path().join("bench.db")).unwrap());
-    let connector = Autotask::new(endpoint.clone(), RetryPolicy::default()).unwrap();
+    let connector = make();
+    let before_paths: BTreeMap<String, u64> = standin.requests_by_path().into_iter().collect();
     let progress = Mutex::new(SyncProgress::default());
     let before = standin.request_count();
     let started = Instant::now();
@@ -100,10 +224,7 @@ async fn run(tickets: u32, notes: u32, latency: u64) {
     let ours = started.elapsed();
     let used = standin.request_count() - before;
     let pulled: u32 = report.pulled.iter().map(|k| k.count).sum();
-    // The minimum: one page per 500 records of each kind pulled (at least one
-    // per kind), plus the fixed calls (zone discovery, threshold, 2 picklists).
-    let pages: u64 = report.pulled.iter().map(|k| (k.count as u64).div_ceil(500).max(1)).sum();
-    let minimum = pages + 4;
+    let minimum = minimum(&report);
     println!(
         "\n-- initial sync: {pulled} records ({:?})",
         report.pulled.iter().map(|k| format!("{} {}", k.count, k.kind)).collect::<Vec<_>>()
@@ -115,11 +236,12 @@ async fn run(tickets: u32, notes: u32, latency: u64) {
         report.write_milliseconds as f64 / 1000.0,
         report.index_milliseconds as f64 / 1000.0
     );
+    print_requests(&before_paths, standin);
 
     let ticket_ids: Vec<i64> = psa_ids(&db, "SELECT psa_id FROM tickets WHERE psa_id IS NOT NULL ORDER BY psa_id");
     let call_ids: Vec<i64> = psa_ids(&db, "SELECT psa_id FROM appointments WHERE psa_id IS NOT NULL ORDER BY psa_id");
     let compare = |latency: u64| {
-        let (endpoint, scope, ticket_ids, call_ids, standin) = (&endpoint, &scope, &ticket_ids, &call_ids, &standin);
+        let (make, scope, ticket_ids, call_ids) = (&make, &scope, &ticket_ids, &call_ids);
         async move {
             standin.set_faults(Faults { latency_ms: latency, ..Faults::default() });
             // Raw and ours run twice, alternating, and are compared as sums:
@@ -127,11 +249,11 @@ async fn run(tickets: u32, notes: u32, latency: u64) {
             let mut times = Vec::new();
             let mut records = 0;
             for _ in 0..2 {
-                let (raw, count) = raw_fetch(endpoint, scope, ticket_ids, call_ids).await;
+                let (raw, count) = raw_fetch(&make(), scope, ticket_ids, call_ids).await;
                 records = count;
                 let dir = tempfile::tempdir().unwrap();
                 let db = std::sync::Arc::new(Db::open(&dir.path().join("bench.db")).unwrap());
-                let connector = Autotask::new(endpoint.clone(), RetryPolicy::default()).unwrap();
+                let connector = make();
                 let started = Instant::now();
                 let progress = Mutex::new(SyncProgress::default());
                 sync::run_cycle(&db, &connector, scope, now, false, &progress).await.expect("initial sync");
@@ -155,19 +277,15 @@ async fn run(tickets: u32, notes: u32, latency: u64) {
     // is a fast server on a good line (Autotask answers a 500-record page in
     // hundreds of milliseconds).
     compare(0).await;
-    compare(latency).await;
+    if latency > 0 {
+        compare(latency).await;
+    }
 
     // --- 2. nothing changed --------------------------------------------------------
     let before_paths: BTreeMap<String, u64> = standin.requests_by_path().into_iter().collect();
     let quiet = sync::run_cycle(&db, &connector, &scope, Utc::now(), false, &progress).await.expect("quiet sync");
-    let after_paths: BTreeMap<String, u64> = standin.requests_by_path().into_iter().collect();
     println!("\n-- a sync with nothing changed: {} requests in {} ms", quiet.requests, quiet.milliseconds);
-    for (path, count) in &after_paths {
-        let delta = count - before_paths.get(path).copied().unwrap_or(0);
-        if delta > 0 {
-            println!("   {delta:>3}  {path}");
-        }
-    }
+    print_requests(&before_paths, standin);
 
     // --- 3. pushing 1,000 operations ---------------------------------------------
     let local: Vec<Uuid> = db
@@ -204,12 +322,20 @@ async fn run(tickets: u32, notes: u32, latency: u64) {
         requests as f64 / 1000.0,
         quiet.requests
     );
-    standin.stop().await;
+}
+
+/// The requests per endpoint since `before`.
+fn print_requests(before: &BTreeMap<String, u64>, standin: &impl Served) {
+    for (path, count) in standin.requests_by_path() {
+        let delta = count - before.get(&path).copied().unwrap_or(0);
+        if delta > 0 {
+            println!("   {delta:>5}  {path}");
+        }
+    }
 }
 
 /// Every page of the first sync's requests, fetched and parsed, nothing stored.
-async fn raw_fetch(endpoint: &Endpoint, scope: &Scope, ticket_ids: &[i64], call_ids: &[i64]) -> (Duration, usize) {
-    let raw = Autotask::new(endpoint.clone(), RetryPolicy::default()).unwrap();
+async fn raw_fetch<C: Connector>(raw: &C, scope: &Scope, ticket_ids: &[i64], call_ids: &[i64]) -> (Duration, usize) {
     let started = Instant::now();
     let mut records = 0usize;
     let mut selections: Vec<(Kind, Selection)> = [

@@ -27,6 +27,10 @@ fn exception(status: u16, message: &str) -> Response {
 }
 
 pub(crate) async fn handle(shared: &HaloShared, request: &Request) -> Delivery {
+    if request.path.get(..10).is_some_and(|p| p.eq_ignore_ascii_case("/_standin/")) {
+        // The stand-in's own controls: never counted, delayed or faulted.
+        return Delivery::Normal(super::control::answer(shared, request));
+    }
     let path = request.path.trim_end_matches('/');
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let latency = lock(&shared.dice).latency_ms();

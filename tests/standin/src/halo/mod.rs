@@ -22,8 +22,11 @@
 //! - Faults (the Autotask stand-in's dice): latency, 429 with "Rate Limit
 //!   Reached" and a `Retry-After` when asked, 500 in .NET's shape, resets,
 //!   a response lost after the write, malformed and truncated bodies.
+//! - `/_standin/…`: its own controls over HTTP, as the Autotask stand-in's
+//!   (see [`control`]), for demos and the end-to-end tests.
 
 mod api;
+mod control;
 mod seed;
 mod store;
 
@@ -72,6 +75,25 @@ pub(crate) struct HaloShared {
 impl HaloShared {
     fn store(&self) -> MutexGuard<'_, HaloStore> {
         lock(&self.store)
+    }
+
+    /// Changes fields of a record as Halo's own users would (its change
+    /// time moves); false when there is no such record.
+    fn patch(&self, entity: &str, id: i64, fields: &Value) -> bool {
+        let mut store = self.store();
+        let at = store.change_time();
+        let Some(record) = store.table_mut(entity).and_then(|t| t.get_mut(&id)) else { return false };
+        for (name, value) in fields.as_object().into_iter().flatten() {
+            if name != "id" {
+                record[name] = value.clone();
+            }
+        }
+        for stamp in ["last_update", "alastupdate", "slastupdate", "ulastupdate", "dlastupdate", "last_modified"] {
+            if record.get(stamp).is_some() {
+                record[stamp] = Value::String(at.clone());
+            }
+        }
+        true
     }
 
     fn count(&self, endpoint: String) {
@@ -149,18 +171,7 @@ impl HaloStandin {
 
     /// Changes fields of a record as Halo's own users would (its change time moves).
     pub fn patch(&self, entity: &str, id: i64, fields: Value) {
-        let mut store = self.shared.store();
-        let at = store.change_time();
-        if let Some(record) = store.table_mut(entity).and_then(|t| t.get_mut(&id)) {
-            for (name, value) in fields.as_object().into_iter().flatten() {
-                record[name] = value.clone();
-            }
-            for stamp in ["last_update", "alastupdate", "slastupdate", "ulastupdate", "dlastupdate", "last_modified"] {
-                if record.get(stamp).is_some() {
-                    record[stamp] = Value::String(at.clone());
-                }
-            }
-        }
+        self.shared.patch(entity, id, &fields);
     }
 
     /// Adds an action to a ticket as a Halo user would; its per-ticket id.
