@@ -1,12 +1,15 @@
-//! Desktop notifications for placeholder time entries that are overdue: each
-//! one is announced once per run of the app, checked every minute. Sent from
-//! here, so the web view needs no notification permission.
+//! Desktop notifications, checked every minute: placeholder time entries
+//! that are overdue (each announced once per run of the app), and what
+//! needs the technician after a sync (`notifications::due_notices`: once
+//! each, ever). Sent from here, so the web view needs no notification
+//! permission.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use fieldkit_core::app_database::AppDatabase;
+use fieldkit_core::notifications::due_notices;
 use fieldkit_core::time::open_placeholders;
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_notification::NotificationExt;
@@ -34,6 +37,19 @@ pub fn start<R: Runtime>(app: AppHandle<R>, database: Arc<AppDatabase>) {
                             }
                         }
                     }
+                }
+            }
+            if let Ok(db) = database.db() {
+                match due_notices(&db, fieldkit_core::clock::now()) {
+                    Ok(notices) => {
+                        for notice in notices {
+                            let shown = app.notification().builder().title(&notice.title).body(&notice.body).show();
+                            if let Err(error) = shown {
+                                eprintln!("fieldkit: could not show a notification: {error}");
+                            }
+                        }
+                    }
+                    Err(error) => eprintln!("fieldkit: notifications: {error}"),
                 }
             }
             std::thread::sleep(Duration::from_secs(60));

@@ -37,6 +37,8 @@ macro_rules! with_commands {
             outbox::outbox_list,
             settings::settings_get,
             settings::settings_save,
+            settings::notification_settings_get,
+            settings::notification_settings_save,
             time::timer_get,
             time::timer_start,
             time::timer_pause,

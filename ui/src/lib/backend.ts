@@ -14,6 +14,7 @@ import type { NoticedTicketDraft } from "./bindings/NoticedTicketDraft";
 import type { OutboxEntry } from "./bindings/OutboxEntry";
 import type { PicklistValue } from "./bindings/PicklistValue";
 import type { Settings } from "./bindings/Settings";
+import type { NotificationSettings } from "./bindings/NotificationSettings";
 import type { TicketDetail } from "./bindings/TicketDetail";
 import type { TicketPage } from "./bindings/TicketPage";
 import type { TicketQuery } from "./bindings/TicketQuery";
@@ -121,6 +122,8 @@ export interface Backend {
   outboxList(): Promise<OutboxEntry[]>;
   settingsGet(): Promise<Settings>;
   settingsSave(settings: Settings): Promise<Settings>;
+  notificationSettingsGet(): Promise<NotificationSettings>;
+  notificationSettingsSave(settings: NotificationSettings): Promise<NotificationSettings>;
   timerGet(): Promise<RunningTimer | null>;
   timerStart(target: TimerTarget, ifRunning: RunningTimerChoice | null): Promise<TimerStarted>;
   timerPause(): Promise<RunningTimer>;
@@ -255,6 +258,8 @@ export const tauriBackend: Backend = {
   outboxList: () => invoke("outbox_list"),
   settingsGet: () => invoke("settings_get"),
   settingsSave: (settings) => invoke("settings_save", { settings }),
+  notificationSettingsGet: () => invoke("notification_settings_get"),
+  notificationSettingsSave: (settings) => invoke("notification_settings_save", { settings }),
   timerGet: () => invoke("timer_get"),
   timerStart: (target, ifRunning) => invoke("timer_start", { target, ifRunning }),
   timerPause: () => invoke("timer_pause"),
