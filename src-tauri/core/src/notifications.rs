@@ -275,7 +275,9 @@ pub fn due_notices(db: &Db, now: DateTime<Utc>) -> Result<Vec<Notice>, Notificat
             return Ok(Vec::new());
         }
         let mut notices = Vec::new();
-        for kind in [NoticeKind::Conflict, NoticeKind::AssignedToMe, NoticeKind::HighPriority, NoticeKind::CustomerReply] {
+        for kind in
+            [NoticeKind::Conflict, NoticeKind::AssignedToMe, NoticeKind::HighPriority, NoticeKind::CustomerReply]
+        {
             let of_kind: Vec<&Candidate> = fresh.iter().filter(|c| c.kind == kind).collect();
             if of_kind.is_empty() {
                 continue;
@@ -307,7 +309,10 @@ mod tests {
 
     #[test]
     fn markup_in_psa_text_is_shown_as_text() {
-        assert_eq!(plain_text("<b>Printer</b> & <a href='x'>scanner</a>"), "&lt;b&gt;Printer&lt;/b&gt; &amp; &lt;a href='x'&gt;scanner&lt;/a&gt;");
+        assert_eq!(
+            plain_text("<b>Printer</b> & <a href='x'>scanner</a>"),
+            "&lt;b&gt;Printer&lt;/b&gt; &amp; &lt;a href='x'&gt;scanner&lt;/a&gt;"
+        );
         assert_eq!(plain_text("two\nlines"), "two lines");
         assert_eq!(plain_text(&"x".repeat(500)).chars().count(), 200);
     }

@@ -11,6 +11,10 @@ mod checklist;
 /// customers: save, read back, edit, search, and bad input.
 #[path = "core/customers.rs"]
 mod customers;
+/// notifications: what needs the technician after a sync — once each,
+/// grouped when many, silent on the first look and in the quiet hours.
+#[path = "core/notifications.rs"]
+mod notifications;
 /// reports: the OnSite Service Report from draft to seal, verification that
 /// names a tampered field, and its PDF.
 #[path = "core/reports.rs"]
@@ -47,7 +51,3 @@ mod vault;
 /// close-out's outbox entries once each and in order, a resumed close-out.
 #[path = "core/visits.rs"]
 mod visits;
-/// notifications: what needs the technician after a sync — once each,
-/// grouped when many, silent on the first look and in the quiet hours.
-#[path = "core/notifications.rs"]
-mod notifications;

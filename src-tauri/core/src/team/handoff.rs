@@ -43,6 +43,8 @@ pub struct HandoffOverview {
     pub open_placeholders: Vec<String>,
     pub unsent: Vec<String>,
     pub follow_ups: Vec<String>,
+    /// Visits and remote sessions started and not closed.
+    pub open_visits: Vec<String>,
     /// The handoff note, plain text, prefilled from the above.
     pub note: String,
 }
@@ -123,6 +125,14 @@ pub fn handoff_overview(db: &Db, now: DateTime<Utc>) -> Result<HandoffOverview, 
         .map(|p| format!("{} — {}, {:.2} h", p.ticket_number, one_line(&p.ticket_title), p.hours))
         .collect::<Vec<_>>();
     let unsent = crate::outbox::list_pending(db)?.into_iter().map(|e| e.summary).collect::<Vec<_>>();
+    let open_visits = crate::visits::open_visits(db)
+        .map_err(|error| TeamError::NotPossible(error.to_string()))?
+        .into_iter()
+        .map(|v| {
+            let kind = if v.kind == crate::tickets::AppointmentKind::Remote { "remote session" } else { "visit" };
+            format!("{} — {} ({kind} not closed)", v.ticket_number, one_line(&v.customer_name))
+        })
+        .collect::<Vec<_>>();
     let mut note = String::from("Handoff\n");
     let mut section = |title: &str, lines: &[String]| {
         if !lines.is_empty() {
@@ -139,15 +149,17 @@ pub fn handoff_overview(db: &Db, now: DateTime<Utc>) -> Result<HandoffOverview, 
     section("Time still to enter (placeholders)", &open_placeholders);
     section("Not yet sent to the PSA", &unsent);
     section("Follow-ups promised", &follow_ups);
+    section("Visits not closed", &open_visits);
     if touched.is_empty()
         && timer.is_none()
         && open_placeholders.is_empty()
         && unsent.is_empty()
         && follow_ups.is_empty()
+        && open_visits.is_empty()
     {
         note.push_str("\nNothing open from my side.\n");
     }
-    Ok(HandoffOverview { tickets, timer, open_placeholders, unsent, follow_ups, note })
+    Ok(HandoffOverview { tickets, timer, open_placeholders, unsent, follow_ups, open_visits, note })
 }
 
 /// Posts the note: an internal note on each chosen ticket and/or a Slack

@@ -46,7 +46,11 @@ fn each_notice_once_grouped_when_many_and_nothing_on_the_first_look() {
     assert_eq!(notices.len(), 1, "{notices:?}");
     assert_eq!(notices[0].kind, NoticeKind::CustomerReply);
     assert!(notices[0].body.starts_with(&number));
-    assert!(notices[0].body.contains("&lt;b&gt;Still&lt;/b&gt; broken &amp; &lt;i&gt;urgent&lt;/i&gt;"), "{}", notices[0].body);
+    assert!(
+        notices[0].body.contains("&lt;b&gt;Still&lt;/b&gt; broken &amp; &lt;i&gt;urgent&lt;/i&gt;"),
+        "{}",
+        notices[0].body
+    );
     assert!(notices[0].ticket_id.is_some());
     assert!(due_notices(&db, Utc::now()).unwrap().is_empty(), "at most once");
 

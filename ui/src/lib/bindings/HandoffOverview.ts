@@ -10,6 +10,10 @@ export type HandoffOverview = { tickets: Array<HandoffTicket>,
  */
 timer: string | null, open_placeholders: Array<string>, unsent: Array<string>, follow_ups: Array<string>, 
 /**
+ * Visits and remote sessions started and not closed.
+ */
+open_visits: Array<string>, 
+/**
  * The handoff note, plain text, prefilled from the above.
  */
 note: string, };
