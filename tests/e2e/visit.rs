@@ -307,6 +307,7 @@ fn a_remote_session_interrupted_by_a_restart_resumes_and_closes_in_at_most_10_in
                 user.click_with_text("[data-testid^='today-visit-resume-']", "Continue").await?,
                 "Today offers the session in progress",
             )?;
+            app.testid("visit-notes").await?;
             let notes = app
                 .client
                 .execute("return document.querySelector(\"[data-testid='visit-notes']\").value", vec![])
