@@ -48,6 +48,16 @@ fn filling_in_for_the_office_admin_a_call_becomes_a_ticket_that_waits_in_the_out
                     .then_some(()))
             })
             .await?;
+
+            // Today carries the reminder line too, and a tile that opens the form.
+            app.click("nav-today").await?;
+            app.eventually("the reminder line on Today", async || {
+                let line = app.text_of("today-mailbox-reminder").await.unwrap_or_default();
+                Ok(line.contains("check the shared mailbox").then_some(()))
+            })
+            .await?;
+            app.click("today-log-call").await?;
+            app.testid("call-form").await?;
             Ok(())
         },
     );
