@@ -107,7 +107,6 @@ pub fn log_call_ticket(db: &Db, draft: &CallTicketDraft, now: DateTime<Utc>) -> 
             Some(value) => value,
             None => required_value(tx, PicklistKind::Priority, meaning::PRIORITY_MEDIUM)?,
         };
-        let secondary = read_settings(tx)?.me.into_iter().collect();
         let via = match draft.source {
             CallSource::Phone => "phone call",
             CallSource::Email => "e-mail",
@@ -129,7 +128,8 @@ pub fn log_call_ticket(db: &Db, draft: &CallTicketDraft, now: DateTime<Utc>) -> 
             contact_id: draft.contact_id,
             device_id: None,
             primary_resource_id: None,
-            secondary_resource_ids: secondary,
+            // No one yet: triage in the office admin's view assigns it.
+            secondary_resource_ids: Vec::new(),
             due_at: None,
             created_at: now,
             last_activity_at: now,

@@ -430,6 +430,7 @@ fn a_call_logged_for_the_office_admin_waits_in_the_outbox_and_the_contacts_open_
     assert_eq!(ticket.summary.title, "Printer on the second floor jams");
     assert_eq!(ticket.summary.priority.value, high.value);
     assert!(ticket.primary_resource_id.is_none(), "waits for triage, unassigned");
+    assert!(ticket.secondary_resources.is_empty());
     let pending = list_pending(&db).unwrap();
     let entry = pending.iter().find(|e| e.entity_id == id).expect("its outbox entry");
     assert_eq!((entry.entity.as_str(), entry.operation.as_str()), ("Ticket", "create"));
