@@ -3,6 +3,7 @@
 
 pub mod cli;
 mod commands;
+mod mailbox_reminder;
 mod opener;
 mod reminders;
 mod secrets;
@@ -27,6 +28,7 @@ pub fn run() {
             // the reason and the way out (see `database_status`).
             let database = Arc::new(AppDatabase::open(&data_dir));
             reminders::start(app.handle().clone(), database.clone());
+            mailbox_reminder::start(app.handle().clone(), database.clone());
             // The key that opens secrets: in memory only, locked at start.
             let vault = Arc::new(fieldkit_core::vault::Vault::default());
             // A secret copied to the clipboard, to take back later.

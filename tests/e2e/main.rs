@@ -18,6 +18,9 @@ mod customers;
 mod database;
 /// first_rows: (ignored; a benchmark) time to the first rows of each view at 100,000 tickets.
 mod first_rows;
+/// office_admin: filling in for the office admin — the mode's reminder line,
+/// a call logged as a new ticket (field errors first) that waits in the outbox.
+mod office_admin;
 /// reports: a service report from a ticket, signed with pointer actions,
 /// sealed, rendered to PDF, verified, and a tampered byte named.
 mod reports;

@@ -4,8 +4,9 @@
 
 use fieldkit_core::clock::now;
 use fieldkit_core::tickets::{
-    self, AppointmentDraft, ChecklistItem, DiscrepancyDraft, NoteDraft, NoticedTicketDraft, TicketDetail, TicketPage,
-    TicketQuery, TicketSearchResults, ViewCount,
+    self, AppointmentDraft, CallTicketDraft, ChecklistItem, DiscrepancyDraft, NoteDraft, NoticedTicketDraft,
+    OfficeAdminMode, OfficeAdminModeDraft, TicketDetail, TicketPage, TicketQuery, TicketSearchResults, TicketSummary,
+    ViewCount,
 };
 use fieldkit_core::ErrorPayload;
 use uuid::Uuid;
@@ -147,4 +148,41 @@ pub async fn ticket_checklist_report(
         Ok(tickets::get_ticket(db, id, now())?)
     })
     .await
+}
+
+/// Filling in for the office admin: a new ticket from a phone call or an
+/// e-mail, created offline with its outbox entry.
+#[tauri::command]
+pub async fn ticket_log_call(
+    database: DatabaseHandle<'_>,
+    draft: CallTicketDraft,
+) -> Result<TicketDetail, ErrorPayload> {
+    with_db(database, move |db| {
+        let id = tickets::log_call_ticket(db, &draft, now())?;
+        tickets::catch_up_search(db)?;
+        Ok(tickets::get_ticket(db, id, now())?)
+    })
+    .await
+}
+
+/// A contact's open tickets, newest first (shown before a new one is logged).
+#[tauri::command]
+pub async fn contact_open_tickets(
+    database: DatabaseHandle<'_>,
+    contact_id: Uuid,
+) -> Result<Vec<TicketSummary>, ErrorPayload> {
+    with_db(database, move |db| Ok(tickets::contact_open_tickets(db, contact_id, now())?)).await
+}
+
+#[tauri::command]
+pub async fn office_admin_mode_get(database: DatabaseHandle<'_>) -> Result<OfficeAdminMode, ErrorPayload> {
+    with_db(database, |db| Ok(tickets::get_office_admin_mode(db, now())?)).await
+}
+
+#[tauri::command]
+pub async fn office_admin_mode_save(
+    database: DatabaseHandle<'_>,
+    draft: OfficeAdminModeDraft,
+) -> Result<OfficeAdminMode, ErrorPayload> {
+    with_db(database, move |db| Ok(tickets::save_office_admin_mode(db, &draft, now())?)).await
 }

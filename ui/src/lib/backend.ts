@@ -16,6 +16,7 @@ import type { PicklistValue } from "./bindings/PicklistValue";
 import type { Settings } from "./bindings/Settings";
 import type { NotificationSettings } from "./bindings/NotificationSettings";
 import type { TicketDetail } from "./bindings/TicketDetail";
+import type { TicketSummary } from "./bindings/TicketSummary";
 import type { TicketPage } from "./bindings/TicketPage";
 import type { TicketQuery } from "./bindings/TicketQuery";
 import type { TicketSearchResults } from "./bindings/TicketSearchResults";
@@ -69,7 +70,10 @@ import type { TimerStarted } from "./bindings/TimerStarted";
 import type { TimerTarget } from "./bindings/TimerTarget";
 import type { WeekQuery } from "./bindings/WeekQuery";
 import type { WeeklyCheck } from "./bindings/WeeklyCheck";
+import type { CallTicketDraft } from "./bindings/CallTicketDraft";
 import type { Customer } from "./bindings/Customer";
+import type { OfficeAdminMode } from "./bindings/OfficeAdminMode";
+import type { OfficeAdminModeDraft } from "./bindings/OfficeAdminModeDraft";
 import type { CustomerDraft } from "./bindings/CustomerDraft";
 import type { CustomerQuery } from "./bindings/CustomerQuery";
 import type { CustomerSummary } from "./bindings/CustomerSummary";
@@ -110,6 +114,12 @@ export interface Backend {
   /** Posts a customer-visible note with my scheduling link. */
   ticketSendSchedulingLink(id: string): Promise<TicketDetail>;
   ticketRaiseNoticed(draft: NoticedTicketDraft): Promise<TicketDetail>;
+  /** Filling in for the office admin: a new ticket from a call or an e-mail (offline, through the outbox). */
+  ticketLogCall(draft: CallTicketDraft): Promise<TicketDetail>;
+  /** A contact's open tickets, newest first: shown before a duplicate is logged. */
+  contactOpenTickets(contactId: string): Promise<TicketSummary[]>;
+  officeAdminModeGet(): Promise<OfficeAdminMode>;
+  officeAdminModeSave(draft: OfficeAdminModeDraft): Promise<OfficeAdminMode>;
   discrepancyReportFile(draft: DiscrepancyDraft): Promise<TicketDetail>;
   /** A ticket's checklist, in the PSA's order. */
   ticketChecklist(ticketId: string): Promise<ChecklistItem[]>;
@@ -249,6 +259,10 @@ export const tauriBackend: Backend = {
   ticketSchedule: (draft) => invoke("ticket_schedule", { draft }),
   ticketSendSchedulingLink: (id) => invoke("ticket_post_scheduling_link", { id }),
   ticketRaiseNoticed: (draft) => invoke("ticket_raise_noticed", { draft }),
+  ticketLogCall: (draft) => invoke("ticket_log_call", { draft }),
+  contactOpenTickets: (contactId) => invoke("contact_open_tickets", { contactId }),
+  officeAdminModeGet: () => invoke("office_admin_mode_get"),
+  officeAdminModeSave: (draft) => invoke("office_admin_mode_save", { draft }),
   discrepancyReportFile: (draft) => invoke("discrepancy_report_file", { draft }),
   ticketChecklist: (ticketId) => invoke("ticket_checklist", { ticketId }),
   ticketChecklistSet: (itemId, completed) => invoke("ticket_checklist_set", { itemId, completed }),

@@ -12,7 +12,7 @@ export type ChangePrefill = { customerId: string; ticketId: string | null; devic
 
 export type Intent =
   | { kind: "open-ticket"; ticketId: string }
-  | { kind: "open-view"; view: TicketView }
+  | { kind: "open-view"; view: TicketView; logCall?: boolean }
   | { kind: "open-report"; reportId: string }
   | { kind: "new-report"; ticketId: string }
   | { kind: "start-visit"; ticketId: string; appointmentId: string | null; visitKind: AppointmentKind | null }
@@ -61,6 +61,8 @@ export function request(intent: Intent) {
 
 export const openTicket = (ticketId: string) => request({ kind: "open-ticket", ticketId });
 export const openView = (view: TicketView) => request({ kind: "open-view", view });
+/** The office admin's view with "New ticket from a call" open. */
+export const logCall = () => request({ kind: "open-view", view: "office_admin", logCall: true });
 export const openReport = (reportId: string) => request({ kind: "open-report", reportId });
 export const startReport = (ticketId: string) => request({ kind: "new-report", ticketId });
 /** The guided visit (or remote session) on a ticket, from an appointment when there is one. */

@@ -6,6 +6,8 @@ mod actions;
 pub(crate) mod checklist;
 mod clock;
 mod detail;
+mod office_admin;
+mod office_admin_mode;
 mod raise;
 mod search;
 pub(crate) mod search_index;
@@ -29,6 +31,11 @@ pub use checklist::{
 };
 pub use clock::{response_clock, ClockState, ResponseClock};
 pub use detail::get_ticket;
+pub use office_admin::{contact_open_tickets, log_call_ticket, CallSource, CallTicketDraft};
+pub use office_admin_mode::{
+    get_office_admin_mode, next_reminder, save_office_admin_mode, OfficeAdminMode, OfficeAdminModeDraft,
+    DEFAULT_REMINDER_MINUTES,
+};
 pub use raise::{file_discrepancy_report, raise_noticed_ticket, DiscrepancyKind};
 pub use search::search_tickets;
 pub use search_index::catch_up as catch_up_search;

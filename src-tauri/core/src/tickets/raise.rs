@@ -196,7 +196,7 @@ pub fn file_discrepancy_report(db: &Db, draft: &DiscrepancyDraft, now: DateTime<
     })
 }
 
-fn create_ticket(
+pub(super) fn create_ticket(
     tx: &Transaction<'_>,
     ticket: &NewTicket,
     summary: String,
@@ -243,7 +243,7 @@ fn first_with_role(tx: &Transaction<'_>, role: &str) -> rusqlite::Result<Option<
     Ok(id.and_then(|text| Uuid::parse_str(&text).ok()))
 }
 
-fn required_value(tx: &Transaction<'_>, kind: PicklistKind, wanted: &str) -> Result<i64, TicketError> {
+pub(super) fn required_value(tx: &Transaction<'_>, kind: PicklistKind, wanted: &str) -> Result<i64, TicketError> {
     if let Some(value) = picklists::value_with_meaning(tx, kind, wanted)? {
         return Ok(value);
     }
@@ -253,7 +253,7 @@ fn required_value(tx: &Transaction<'_>, kind: PicklistKind, wanted: &str) -> Res
 }
 
 /// A number for a ticket made here, until the PSA gives it its own: `T20261124.L001`.
-fn local_number(tx: &Transaction<'_>, now: DateTime<Utc>) -> rusqlite::Result<String> {
+pub(super) fn local_number(tx: &Transaction<'_>, now: DateTime<Utc>) -> rusqlite::Result<String> {
     let prefix = format!("T{}.L", now.format("%Y%m%d"));
     let taken: i64 =
         tx.query_row("SELECT count(*) FROM tickets WHERE number LIKE ?1 || '%'", [&prefix], |r| r.get(0))?;

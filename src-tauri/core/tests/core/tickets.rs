@@ -396,3 +396,85 @@ fn workstation_offline_alerts_follow_the_rule_in_settings_as_plain_text() {
         .unwrap();
     assert_eq!(list_tickets(&db, &query(TicketView::WorkstationOffline), now).unwrap().total, 0);
 }
+
+#[test]
+fn a_call_logged_for_the_office_admin_waits_in_the_outbox_and_the_contacts_open_tickets_come_first() {
+    use fieldkit_core::customers::get_customer;
+    use fieldkit_core::tickets::{contact_open_tickets, log_call_ticket, CallSource, CallTicketDraft};
+    let (_dir, db) = loaded();
+    let now = Utc::now();
+    let with_contact = list_tickets(&db, &query(TicketView::All), now)
+        .unwrap()
+        .rows
+        .into_iter()
+        .find(|row| row.completed_at.is_none() && !row.contact_name.is_empty())
+        .expect("an open ticket with a contact");
+    let detail = get_ticket(&db, with_contact.id, now).unwrap();
+    let contact_id = detail.contact.as_ref().expect("its contact").id;
+    let before = contact_open_tickets(&db, contact_id, now).unwrap();
+    assert!(before.iter().any(|row| row.id == with_contact.id), "the contact's open ticket is listed");
+
+    let high = list_picklists(&db).unwrap().into_iter().find(|v| v.meaning.as_deref() == Some("high")).unwrap();
+    let draft = CallTicketDraft {
+        customer_id: Some(with_contact.customer_id),
+        contact_id: Some(contact_id),
+        title: "Printer on the second floor jams".into(),
+        description: "Called at 10:05, jams on every second page.".into(),
+        priority: Some(high.value),
+        queue: None,
+        issue_type: None,
+        source: CallSource::Phone,
+    };
+    let id = log_call_ticket(&db, &draft, now).unwrap();
+    let ticket = get_ticket(&db, id, now).unwrap();
+    assert_eq!(ticket.summary.title, "Printer on the second floor jams");
+    assert_eq!(ticket.summary.priority.value, high.value);
+    assert!(ticket.primary_resource_id.is_none(), "waits for triage, unassigned");
+    assert!(ticket.secondary_resources.is_empty());
+    let pending = list_pending(&db).unwrap();
+    let entry = pending.iter().find(|e| e.entity_id == id).expect("its outbox entry");
+    assert_eq!((entry.entity.as_str(), entry.operation.as_str()), ("Ticket", "create"));
+    let payload: serde_json::Value = serde_json::from_str(&entry.payload).unwrap();
+    assert_eq!(payload["source"], 2, "Autotask's Phone source");
+    assert_eq!(payload["contact"], contact_id.to_string());
+    let after = contact_open_tickets(&db, contact_id, now).unwrap();
+    assert_eq!(after.len(), before.len() + 1);
+    assert_eq!(after[0].id, id, "the newest first");
+    let office = list_tickets(&db, &query(TicketView::OfficeAdmin), now).unwrap();
+    assert!(office.rows.iter().any(|row| row.id == id), "in the office admin's view");
+
+    // Bad input: field errors, nothing written.
+    let other_customer = fieldkit_core::customers::list_customers(&db, &Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|c| c.id != with_contact.customer_id)
+        .unwrap();
+    assert!(get_customer(&db, other_customer.id).is_ok());
+    let bad = CallTicketDraft {
+        customer_id: Some(other_customer.id),
+        title: "  ".into(),
+        priority: Some(999_999),
+        ..draft.clone()
+    };
+    match log_call_ticket(&db, &bad, now) {
+        Err(TicketError::Invalid(fields)) => {
+            let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
+            assert!(names.contains(&"title"), "{names:?}");
+        }
+        other => panic!("expected field errors, got {other:?}"),
+    }
+    let bad = CallTicketDraft { customer_id: Some(other_customer.id), priority: Some(999_999), ..draft.clone() };
+    match log_call_ticket(&db, &bad, now) {
+        Err(TicketError::Invalid(fields)) => {
+            let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
+            assert!(names.contains(&"contact_id") && names.contains(&"priority"), "{names:?}");
+        }
+        other => panic!("expected field errors, got {other:?}"),
+    }
+    let no_customer = CallTicketDraft { customer_id: None, ..draft };
+    match log_call_ticket(&db, &no_customer, now) {
+        Err(TicketError::Invalid(fields)) => assert_eq!(fields[0].field, "customer_id"),
+        other => panic!("expected a field error, got {other:?}"),
+    }
+    assert_eq!(list_pending(&db).unwrap().len(), pending.len(), "nothing written by bad input");
+}
