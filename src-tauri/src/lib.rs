@@ -4,6 +4,7 @@
 pub mod cli;
 mod commands;
 mod mailbox_reminder;
+mod notice_clicks;
 mod opener;
 mod reminders;
 mod secrets;
@@ -27,7 +28,9 @@ pub fn run() {
             // A database that fails to open is not an error here: the UI shows
             // the reason and the way out (see `database_status`).
             let database = Arc::new(AppDatabase::open(&data_dir));
-            reminders::start(app.handle().clone(), database.clone());
+            let clicks = Arc::new(notice_clicks::NoticeClicks::default());
+            reminders::start(app.handle().clone(), database.clone(), clicks.clone());
+            app.manage(clicks);
             mailbox_reminder::start(app.handle().clone(), database.clone());
             // The key that opens secrets: in memory only, locked at start.
             let vault = Arc::new(fieldkit_core::vault::Vault::default());

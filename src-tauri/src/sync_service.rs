@@ -3,6 +3,7 @@
 //! 30 seconds until the network returns. After each cycle it posts the
 //! queued Slack messages to the team's webhook (`team::send_slack_messages`).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -22,12 +23,18 @@ pub struct SyncService {
     /// `fieldkit sync --once` beside the app) the core's OS file lock on
     /// `sync.lock` keeps a second cycle out; both answer `SyncError::Busy`.
     running: Arc<tokio::sync::Mutex<()>>,
+    finished: Arc<AtomicU64>,
 }
 
 impl SyncService {
     /// Asks for a cycle now.
     pub fn wake(&self) {
         self.wake.notify_one();
+    }
+
+    /// How many cycles have ended in this process (the notifications look after each).
+    pub fn finished_cycles(&self) -> u64 {
+        self.finished.load(Ordering::SeqCst)
     }
 }
 
@@ -50,7 +57,9 @@ pub async fn cycle_once(
     }
     let _one_at_a_time = service.running.try_lock().map_err(|_| SyncError::Busy)?;
     let (connector, scope) = sync::connect(&db, vault, Default::default(), now())?;
-    sync::run_cycle(&db, &connector, &scope, now(), false, &service.progress).await.map(Some)
+    let ended = sync::run_cycle(&db, &connector, &scope, now(), false, &service.progress).await;
+    service.finished.fetch_add(1, Ordering::SeqCst);
+    ended.map(Some)
 }
 
 /// Posts the queued Slack messages if a webhook is stored and the vault can

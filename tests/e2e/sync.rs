@@ -334,6 +334,18 @@ fn journey(psa: Psa, name: &str) {
             let theirs = app.text_of("sync-conflict-theirs").await?;
             ensure(mine == "Waiting Customer" && theirs == "Scheduled", format!("conflict {mine} / {theirs}"))?;
             app.keep_screenshot(&shot("conflict")).await;
+            // It is a notice too: the list in the navigation opens its ticket.
+            app.click("notices-open").await?;
+            app.eventually("the conflict's notice", async || {
+                Ok((!app.texts_of_all("notice-conflict").await?.is_empty()).then_some(()))
+            })
+            .await?;
+            let unread = app.text_of("notices-unread").await?;
+            ensure(unread.parse::<u32>().is_ok_and(|n| n >= 1), format!("unread notices: {unread:?}"))?;
+            app.keep_screenshot(&shot("notices")).await;
+            app.click("notice-conflict").await?;
+            app.wait_for(&format!("[data-testid='ticket-detail'][data-ticket-number='{number}']")).await?;
+            app.click("sync-status").await?;
             app.click("sync-keep-mine").await?;
             app.eventually("my status in the PSA", async || Ok((back.status_of(ticket_id)? == Some(7)).then_some(())))
                 .await?;

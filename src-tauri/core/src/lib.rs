@@ -13,6 +13,7 @@ pub mod db;
 pub mod devices;
 pub mod error;
 pub mod files;
+pub mod notice_inbox;
 pub mod notifications;
 pub mod outbox;
 pub mod picklists;

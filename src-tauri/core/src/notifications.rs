@@ -32,7 +32,7 @@ pub enum NoticeKind {
 }
 
 impl NoticeKind {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             NoticeKind::HighPriority => "high_priority",
             NoticeKind::CustomerReply => "customer_reply",
@@ -244,7 +244,7 @@ fn heading(kind: NoticeKind, count: usize) -> String {
 
 /// What to announce now: every candidate not announced before is recorded
 /// (once), and returned grouped by kind — unless this is the first look at
-/// the cache, notifications are off or it is the quiet hours, when they are
+/// the cache (until it first holds tickets), notifications are off or it is the quiet hours, when they are
 /// recorded as silenced and nothing is returned.
 pub fn due_notices(db: &Db, now: DateTime<Utc>) -> Result<Vec<Notice>, NotificationError> {
     db.write(|tx| {
@@ -267,8 +267,22 @@ pub fn due_notices(db: &Db, now: DateTime<Utc>) -> Result<Vec<Notice>, Notificat
                 "INSERT OR IGNORE INTO notices_sent (key, kind, sent_at, shown) VALUES (?1, ?2, ?3, ?4)",
                 params![candidate.key, candidate.kind.as_str(), now, show],
             )?;
+            // The app's list keeps each one, quiet hours or not (not the first look).
+            if !first_look && settings.enabled {
+                crate::notice_inbox::record(
+                    tx,
+                    candidate.kind.as_str(),
+                    &heading(candidate.kind, 1),
+                    &candidate.line,
+                    candidate.ticket_id,
+                    now,
+                )?;
+            }
         }
-        if first_look {
+        // The first look ends once the cache holds tickets: the first sync
+        // into an empty folder is not news either.
+        let cache_filled: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM tickets)", [], |r| r.get(0))?;
+        if first_look && cache_filled {
             tx.execute("INSERT INTO settings (key, value) VALUES ('notices_since', ?1)", [now.to_rfc3339()])?;
         }
         if !show {

@@ -7,6 +7,7 @@ mod changes;
 mod customers;
 mod database;
 mod devices;
+mod notices;
 mod outbox;
 mod picklists;
 mod reports;

@@ -15,6 +15,8 @@ import type { OutboxEntry } from "./bindings/OutboxEntry";
 import type { PicklistValue } from "./bindings/PicklistValue";
 import type { Settings } from "./bindings/Settings";
 import type { NotificationSettings } from "./bindings/NotificationSettings";
+import type { NoticeList } from "./bindings/NoticeList";
+import type { NoticeOpened } from "./bindings/NoticeOpened";
 import type { TicketDetail } from "./bindings/TicketDetail";
 import type { TicketSummary } from "./bindings/TicketSummary";
 import type { TicketPage } from "./bindings/TicketPage";
@@ -134,6 +136,12 @@ export interface Backend {
   settingsSave(settings: Settings): Promise<Settings>;
   notificationSettingsGet(): Promise<NotificationSettings>;
   notificationSettingsSave(settings: NotificationSettings): Promise<NotificationSettings>;
+  /** The app's notices list, newest first, and the unread count. */
+  noticesList(): Promise<NoticeList>;
+  /** Marks one notice read, or all of them with `null`. */
+  noticesMarkRead(id: number | null): Promise<NoticeList>;
+  /** Resolves when a desktop notification is clicked (or with null after a while: ask again). */
+  noticeOpenedWait(): Promise<NoticeOpened | null>;
   timerGet(): Promise<RunningTimer | null>;
   timerStart(target: TimerTarget, ifRunning: RunningTimerChoice | null): Promise<TimerStarted>;
   timerPause(): Promise<RunningTimer>;
@@ -274,6 +282,9 @@ export const tauriBackend: Backend = {
   settingsSave: (settings) => invoke("settings_save", { settings }),
   notificationSettingsGet: () => invoke("notification_settings_get"),
   notificationSettingsSave: (settings) => invoke("notification_settings_save", { settings }),
+  noticesList: () => invoke("notices_list"),
+  noticesMarkRead: (id) => invoke("notices_mark_read", { id }),
+  noticeOpenedWait: () => invoke("notice_opened_wait"),
   timerGet: () => invoke("timer_get"),
   timerStart: (target, ifRunning) => invoke("timer_start", { target, ifRunning }),
   timerPause: () => invoke("timer_pause"),

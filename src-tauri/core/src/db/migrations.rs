@@ -20,6 +20,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0011_visits.sql")),
     M::up(include_str!("../../migrations/0012_team.sql")),
     M::up(include_str!("../../migrations/0014_notifications.sql")),
+    M::up(include_str!("../../migrations/0015_notice_inbox.sql")),
 ];
 
 /// The schema version this build writes (SQLite's `user_version`).

@@ -1,6 +1,7 @@
 //! Desktop notifications computed from the cache, as after a sync.
 
 use chrono::{Timelike, Utc};
+use fieldkit_core::notice_inbox::{list_notices, mark_notices_read};
 use fieldkit_core::notifications::{
     due_notices, get_notification_settings, save_notification_settings, NoticeKind, NotificationSettings,
 };
@@ -39,6 +40,7 @@ fn each_notice_once_grouped_when_many_and_nothing_on_the_first_look() {
     let (_dir, db) = loaded();
     // The first look at a cache: what is there is not news.
     assert!(due_notices(&db, Utc::now()).unwrap().is_empty());
+    assert_eq!(list_notices(&db).unwrap().items.len(), 0, "nor in the app's list");
     assert!(due_notices(&db, Utc::now()).unwrap().is_empty(), "and nothing new since");
 
     let number = customer_reply(&db, "<b>Still</b> broken & <i>urgent</i>");
@@ -53,6 +55,10 @@ fn each_notice_once_grouped_when_many_and_nothing_on_the_first_look() {
     );
     assert!(notices[0].ticket_id.is_some());
     assert!(due_notices(&db, Utc::now()).unwrap().is_empty(), "at most once");
+    let list = list_notices(&db).unwrap();
+    assert_eq!((list.unread, list.items.len()), (1, 1), "the app's list has it: {list:?}");
+    assert_eq!(list.items[0].body, format!("{number}: <b>Still</b> broken & <i>urgent</i>"), "as text, unescaped");
+    assert_eq!(list.items[0].ticket_id, notices[0].ticket_id);
 
     for i in 0..4 {
         customer_reply(&db, &format!("Reply {i}"));
@@ -61,6 +67,13 @@ fn each_notice_once_grouped_when_many_and_nothing_on_the_first_look() {
     assert_eq!(notices.len(), 1, "four replies in one sync are one notice: {notices:?}");
     assert_eq!(notices[0].title, "4 customer replies");
     assert!(notices[0].body.contains("… and 1 more"));
+    let list = list_notices(&db).unwrap();
+    assert_eq!(list.unread, 5, "the grouped notification is one row per reply in the app's list");
+    assert!(list.items.iter().all(|item| item.ticket_id.is_some() && item.title == "A customer replied"));
+    let opened = mark_notices_read(&db, Some(list.items[0].id), Utc::now()).unwrap();
+    assert_eq!(opened.unread, 4);
+    assert!(opened.items[0].read && !opened.items[1].read, "newest first, the opened one read");
+    assert_eq!(mark_notices_read(&db, None, Utc::now()).unwrap().unread, 0);
 
     // A conflict waiting after a sync.
     db.write(|tx| {
@@ -86,6 +99,8 @@ fn the_quiet_hours_silence_notices_and_they_are_not_shown_later() {
     assert_eq!(get_notification_settings(&db).unwrap(), quiet);
     customer_reply(&db, "During the quiet hours");
     assert!(due_notices(&db, Utc::now()).unwrap().is_empty(), "quiet");
+    let list = list_notices(&db).unwrap();
+    assert_eq!(list.unread, 1, "the quiet hours silence the desktop, not the app's list");
     save_notification_settings(&db, &NotificationSettings::default()).unwrap();
     assert!(due_notices(&db, Utc::now()).unwrap().is_empty(), "silenced, not postponed");
     assert!(save_notification_settings(&db, &NotificationSettings { quiet_from_hour: 24, ..quiet }).is_err());
