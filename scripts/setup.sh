@@ -14,6 +14,8 @@ APT_PACKAGES=(
   build-essential pkg-config curl file git
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev librsvg2-dev
   webkit2gtk-driver xvfb xauth dbus dbus-x11 poppler-utils
+  # A notification server the e2e suite clicks (desktop notifications).
+  dunst
 )
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

@@ -32,7 +32,8 @@ impl SyncService {
         self.wake.notify_one();
     }
 
-    /// How many cycles have ended in this process (the notifications look after each).
+    /// How many times the sync has looked for work in this process, done or
+    /// not (the notifications look after each, and "Sync now" is one).
     pub fn finished_cycles(&self) -> u64 {
         self.finished.load(Ordering::SeqCst)
     }
@@ -57,9 +58,7 @@ pub async fn cycle_once(
     }
     let _one_at_a_time = service.running.try_lock().map_err(|_| SyncError::Busy)?;
     let (connector, scope) = sync::connect(&db, vault, Default::default(), now())?;
-    let ended = sync::run_cycle(&db, &connector, &scope, now(), false, &service.progress).await;
-    service.finished.fetch_add(1, Ordering::SeqCst);
-    ended.map(Some)
+    sync::run_cycle(&db, &connector, &scope, now(), false, &service.progress).await.map(Some)
 }
 
 /// Posts the queued Slack messages if a webhook is stored and the vault can
@@ -96,7 +95,9 @@ pub fn start(database: Arc<AppDatabase>, vault: Arc<Vault>) -> SyncService {
                 .and_then(|db| sync::get_sync_settings(&db).ok())
                 .map(|settings| Duration::from_secs(u64::from(settings.interval_minutes.max(1)) * 60))
                 .unwrap_or(Duration::from_secs(300));
-            delay = match cycle_once(&background, &database, &vault).await {
+            let cycle = cycle_once(&background, &database, &vault).await;
+            background.finished.fetch_add(1, Ordering::SeqCst);
+            delay = match cycle {
                 Ok(_) => interval,
                 Err(SyncError::Unreachable(message)) => {
                     eprintln!("[sync] the PSA could not be reached: {message}");
