@@ -1,8 +1,10 @@
 //! Exactly once across processes and crashes, with real processes on one
 //! data folder (`fieldkit-sync-worker`, which runs the app's core functions):
 //! two syncs started together, and SIGKILL at random moments during user
-//! writes and during a sync's pull and push. Bounded by count, so the suite
-//! stays fast: `CRASH_KILLS` (default 100) and `TWO_PROCESS_OPS` (default 1,000).
+//! writes and during a sync's pull and push — against the Autotask stand-in
+//! and the HaloPSA one. Bounded by count, so the suite stays fast:
+//! `CRASH_KILLS` (default 100; 50 against Halo) and `TWO_PROCESS_OPS`
+//! (default 1,000).
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -12,9 +14,11 @@ use std::time::Duration;
 
 use chrono::Utc;
 use fieldkit_core::sync::autotask::{Autotask, Endpoint, RetryPolicy};
+use fieldkit_core::sync::halopsa::{self, HaloPsa};
 use fieldkit_core::sync::{self, Scope, SyncProgress};
 use fieldkit_core::tickets::{add_note, NoteDraft};
 use fieldkit_core::Db;
+use fieldkit_standin::halo::HaloStandin;
 use fieldkit_standin::{Faults, Seed, Standin};
 use uuid::Uuid;
 
@@ -24,67 +28,151 @@ fn env_count(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-fn me(standin: &Standin) -> i64 {
-    standin
-        .snapshot("Resources")
-        .iter()
-        .find(|r| r["firstName"] == "Alex" && r["lastName"] == "Morgan")
-        .and_then(|r| r["id"].as_i64())
-        .expect("Alex Morgan")
+/// The PSA stand-in a test runs against.
+enum Remote {
+    Autotask(Standin),
+    Halo(HaloStandin),
 }
 
 const QUEUE: i64 = 29683;
+const RETRY: RetryPolicy =
+    RetryPolicy { attempts: 6, base_delay: Duration::from_millis(5), max_delay: Duration::from_millis(40) };
+
+impl Remote {
+    async fn start(halo: bool) -> Remote {
+        if halo {
+            Remote::Halo(HaloStandin::start(Seed::scaled(1), 0).await.unwrap())
+        } else {
+            Remote::Autotask(Standin::start(Seed::scaled(1), 0).await.unwrap())
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Remote::Autotask(_) => "Autotask",
+            Remote::Halo(_) => "HaloPSA",
+        }
+    }
+
+    fn base_url(&self) -> String {
+        match self {
+            Remote::Autotask(standin) => standin.base_url(),
+            Remote::Halo(standin) => standin.base_url(),
+        }
+    }
+
+    fn set_faults(&self, faults: Faults) {
+        match self {
+            Remote::Autotask(standin) => standin.set_faults(faults),
+            Remote::Halo(standin) => standin.set_faults(faults),
+        }
+    }
+
+    /// Alex Morgan, "me" in the seed.
+    fn me(&self) -> i64 {
+        let (people, first, last) = match self {
+            Remote::Autotask(standin) => (standin.snapshot("Resources"), "firstName", "lastName"),
+            Remote::Halo(standin) => (standin.snapshot("Agent"), "firstname", "surname"),
+        };
+        people
+            .iter()
+            .find(|r| r[first] == "Alex" && r[last] == "Morgan")
+            .and_then(|r| r["id"].as_i64())
+            .expect("Alex Morgan")
+    }
+
+    /// How many times each note starting with `prefix` arrived.
+    fn arrivals(&self, prefix: &str) -> HashMap<String, usize> {
+        let (notes, field) = match self {
+            Remote::Autotask(standin) => (standin.snapshot("TicketNotes"), "description"),
+            Remote::Halo(standin) => (standin.snapshot("Actions"), "note"),
+        };
+        let mut seen = HashMap::new();
+        for note in notes {
+            let text = note[field].as_str().unwrap_or_default();
+            // A Halo action's note may carry a heading before the body.
+            let body = text.split_once("\n\n").map_or(text, |(_, body)| body);
+            if body.starts_with(prefix) {
+                *seen.entry(body.to_string()).or_insert(0) += 1;
+            }
+        }
+        seen
+    }
+
+    async fn first_sync(&self, db: &Arc<Db>, scope: &Scope) {
+        let progress = Mutex::new(SyncProgress::default());
+        let synced = match self {
+            Remote::Autotask(standin) => {
+                let credentials = standin.credentials();
+                let connector = Autotask::new(
+                    Endpoint {
+                        discovery_url: standin.base_url(),
+                        api_user: credentials.api_user,
+                        integration_code: credentials.integration_code,
+                        secret: zeroize::Zeroizing::new(credentials.secret),
+                    },
+                    RETRY,
+                )
+                .unwrap();
+                sync::run_cycle(db, &connector, scope, Utc::now(), false, &progress).await
+            }
+            Remote::Halo(standin) => {
+                let connector = HaloPsa::new(
+                    halopsa::Endpoint {
+                        url: standin.base_url(),
+                        auth_url: String::new(),
+                        tenant: String::new(),
+                        client_id: fieldkit_standin::halo::CLIENT_ID.into(),
+                        secret: zeroize::Zeroizing::new(fieldkit_standin::halo::CLIENT_SECRET.into()),
+                    },
+                    RETRY,
+                )
+                .unwrap();
+                sync::run_cycle(db, &connector, scope, Utc::now(), false, &progress).await
+            }
+        };
+        synced.expect("first sync");
+    }
+
+    async fn stop(self) {
+        match self {
+            Remote::Autotask(standin) => standin.stop().await,
+            Remote::Halo(standin) => standin.stop().await,
+        }
+    }
+}
 
 /// A data folder after a first sync against the stand-in.
-async fn synced_folder(standin: &Standin, dir: &std::path::Path) -> std::path::PathBuf {
+async fn synced_folder(remote: &Remote, dir: &std::path::Path) -> std::path::PathBuf {
     let path = dir.join("fieldkit.db");
     let db = Arc::new(Db::open(&path).unwrap());
-    let credentials = standin.credentials();
-    let connector = Autotask::new(
-        Endpoint {
-            discovery_url: standin.base_url(),
-            api_user: credentials.api_user,
-            integration_code: credentials.integration_code,
-            secret: zeroize::Zeroizing::new(credentials.secret),
-        },
-        RetryPolicy { attempts: 6, base_delay: Duration::from_millis(5), max_delay: Duration::from_millis(40) },
-    )
-    .unwrap();
     let scope = Scope {
-        me: me(standin),
+        me: remote.me(),
         queues: vec![QUEUE],
         calls_since: Utc::now() - chrono::Duration::days(30),
         extra_tickets: vec![],
     };
-    sync::run_cycle(&db, &connector, &scope, Utc::now(), false, &Mutex::new(SyncProgress::default()))
-        .await
-        .expect("first sync");
+    remote.first_sync(&db, &scope).await;
     path
 }
 
-fn sync_worker(database: &std::path::Path, standin: &Standin, extra: &[&str]) -> Child {
+fn sync_worker(database: &std::path::Path, remote: &Remote, extra: &[&str]) -> Child {
+    let psa: &[&str] = match remote {
+        Remote::Autotask(_) => &[],
+        Remote::Halo(_) => &["--psa", "halo"],
+    };
     Command::new(WORKER)
         .arg("sync")
         .arg(database)
-        .arg(standin.base_url())
-        .arg(me(standin).to_string())
+        .arg(remote.base_url())
+        .arg(remote.me().to_string())
         .arg(QUEUE.to_string())
         .args(extra)
+        .args(psa)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("worker")
-}
-
-/// How many times each crash note arrived at the stand-in.
-fn arrivals(standin: &Standin, prefix: &str) -> HashMap<String, usize> {
-    let mut seen = HashMap::new();
-    for note in standin.snapshot("TicketNotes") {
-        if let Some(body) = note["description"].as_str().filter(|d| d.starts_with(prefix)) {
-            *seen.entry(body.to_string()).or_insert(0) += 1;
-        }
-    }
-    seen
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -95,8 +183,17 @@ fn runtime() -> tokio::runtime::Runtime {
 /// faulted: every note arrives exactly once.
 #[test]
 fn two_processes_syncing_one_folder_send_each_operation_once() {
+    two_processes(false);
+}
+
+#[test]
+fn two_processes_syncing_one_folder_send_each_operation_once_to_halopsa() {
+    two_processes(true);
+}
+
+fn two_processes(halo: bool) {
     runtime().block_on(async {
-        let standin = Standin::start(Seed::scaled(1), 0).await.unwrap();
+        let standin = Remote::start(halo).await;
         let dir = tempfile::tempdir().unwrap();
         let database = synced_folder(&standin, dir.path()).await;
         let operations = env_count("TWO_PROCESS_OPS", 1000);
@@ -122,10 +219,13 @@ fn two_processes_syncing_one_folder_send_each_operation_once() {
         standin.set_faults(Faults::default());
         assert!(a.success() || b.success(), "neither process emptied the outbox ({a}, {b})");
 
-        let seen = arrivals(&standin, "Two-process note ");
+        let seen = standin.arrivals("Two-process note ");
         let duplicated = seen.values().filter(|&&n| n > 1).count();
         let missing = operations - seen.len();
-        eprintln!("two processes: {operations} operations, {missing} missing, {duplicated} duplicated");
+        eprintln!(
+            "two processes ({}): {operations} operations, {missing} missing, {duplicated} duplicated",
+            standin.name()
+        );
         assert_eq!((missing, duplicated), (0, 0));
         standin.stop().await;
     });
@@ -136,11 +236,20 @@ fn two_processes_syncing_one_folder_send_each_operation_once() {
 /// stays sound.
 #[test]
 fn crash_kills_during_writes_and_sync_lose_and_duplicate_nothing() {
+    crash_kills(false);
+}
+
+#[test]
+fn crash_kills_during_writes_and_sync_to_halopsa_lose_and_duplicate_nothing() {
+    crash_kills(true);
+}
+
+fn crash_kills(halo: bool) {
     runtime().block_on(async {
-        let standin = Standin::start(Seed::scaled(1), 0).await.unwrap();
+        let standin = Remote::start(halo).await;
         let dir = tempfile::tempdir().unwrap();
         let database = synced_folder(&standin, dir.path()).await;
-        let kills = env_count("CRASH_KILLS", 100);
+        let kills = env_count("CRASH_KILLS", if halo { 50 } else { 100 });
         // Some latency so a kill lands inside requests, and lost answers.
         standin.set_faults(Faults { latency_ms: 2, rate: 0.1, kinds: vec![], seed: 5 });
         let acked = Arc::new(Mutex::new(Vec::<String>::new()));
@@ -201,11 +310,12 @@ fn crash_kills_during_writes_and_sync_lose_and_duplicate_nothing() {
                     == 0
             })
             .count();
-        let seen = arrivals(&standin, "Crash note ");
+        let seen = standin.arrivals("Crash note ");
         let duplicated = seen.values().filter(|&&n| n > 1).count();
         let unsent = acked.iter().filter(|body| !seen.contains_key(*body)).count();
-        println!("crash: {killed} kills, {lost} lost, {duplicated} duplicated, {corrupt} corrupt ({} acknowledged writes, {unsent} unsent)", acked.len());
-        eprintln!("crash: {killed} kills, {lost} lost, {duplicated} duplicated, {corrupt} corrupt");
+        let psa = standin.name();
+        println!("crash ({psa}): {killed} kills, {lost} lost, {duplicated} duplicated, {corrupt} corrupt ({} acknowledged writes, {unsent} unsent)", acked.len());
+        eprintln!("crash ({psa}): {killed} kills, {lost} lost, {duplicated} duplicated, {corrupt} corrupt");
         assert!(killed >= kills / 2, "only {killed} kills landed");
         assert_eq!((lost, duplicated, corrupt, unsent), (0, 0, 0, 0));
         standin.stop().await;

@@ -3,9 +3,10 @@
 //! call, on a real data folder, so a test can start several at once or kill
 //! one with SIGKILL at any moment.
 //!
-//! `fieldkit-sync-worker sync <database> <stand-in url> <me> <queue> [--cycles N] [--full]`
+//! `fieldkit-sync-worker sync <database> <stand-in url> <me> <queue> [--cycles N] [--full] [--psa halo]`
 //!   runs sync cycles until the outbox is empty (exit 0) or N cycles have
-//!   passed (exit 1); a cycle held by another process is waited for.
+//!   passed (exit 1); a cycle held by another process is waited for. With
+//!   `--psa halo` it talks to the HaloPSA stand-in through the Halo connector.
 //! `fieldkit-sync-worker write <database> <tag> <count>`
 //!   adds `count` notes ("Crash note <tag>-<i>") to cached tickets, printing
 //!   `ack <body>` once each is committed.
@@ -16,12 +17,13 @@ use std::time::Duration;
 
 use chrono::Utc;
 use fieldkit_core::sync::autotask::{Autotask, Endpoint, RetryPolicy};
-use fieldkit_core::sync::{self, Scope, SyncError, SyncProgress};
+use fieldkit_core::sync::halopsa::{self, HaloPsa};
+use fieldkit_core::sync::{self, Connector, Scope, SyncError, SyncProgress};
 use fieldkit_core::tickets::{add_note, NoteDraft};
 use fieldkit_core::Db;
 use uuid::Uuid;
 
-const USAGE: &str = "usage: fieldkit-sync-worker sync <database> <url> <me> <queue> [--cycles N] [--full]
+const USAGE: &str = "usage: fieldkit-sync-worker sync <database> <url> <me> <queue> [--cycles N] [--full] [--psa halo]
        fieldkit-sync-worker write <database> <tag> <count>";
 
 fn main() {
@@ -38,8 +40,21 @@ fn main() {
 }
 
 fn sync_until_empty(args: &[String]) -> i32 {
-    let number = |text: &str| text.parse::<i64>().unwrap_or_else(|_| panic!("not a number: {text}"));
-    let db = Arc::new(Db::open(std::path::Path::new(&args[0])).expect("database"));
+    let retry = RetryPolicy { attempts: 6, base_delay: Duration::from_millis(5), max_delay: Duration::from_millis(40) };
+    if args.windows(2).any(|pair| pair[0] == "--psa" && pair[1] == "halo") {
+        let connector = HaloPsa::new(
+            halopsa::Endpoint {
+                url: args[1].clone(),
+                auth_url: String::new(),
+                tenant: String::new(),
+                client_id: fieldkit_standin::halo::CLIENT_ID.into(),
+                secret: zeroize::Zeroizing::new(fieldkit_standin::halo::CLIENT_SECRET.into()),
+            },
+            retry,
+        )
+        .expect("connector");
+        return cycles_until_empty(args, &connector);
+    }
     let credentials = fieldkit_standin::standin_credentials();
     let connector = Autotask::new(
         Endpoint {
@@ -48,9 +63,15 @@ fn sync_until_empty(args: &[String]) -> i32 {
             integration_code: credentials.integration_code,
             secret: zeroize::Zeroizing::new(credentials.secret),
         },
-        RetryPolicy { attempts: 6, base_delay: Duration::from_millis(5), max_delay: Duration::from_millis(40) },
+        retry,
     )
     .expect("connector");
+    cycles_until_empty(args, &connector)
+}
+
+fn cycles_until_empty<C: Connector>(args: &[String], connector: &C) -> i32 {
+    let number = |text: &str| text.parse::<i64>().unwrap_or_else(|_| panic!("not a number: {text}"));
+    let db = Arc::new(Db::open(std::path::Path::new(&args[0])).expect("database"));
     let scope = Scope {
         me: number(&args[2]),
         queues: vec![number(&args[3])],
@@ -62,7 +83,7 @@ fn sync_until_empty(args: &[String]) -> i32 {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
     let progress = Mutex::new(SyncProgress::default());
     for _ in 0..cycles {
-        match runtime.block_on(sync::run_cycle(&db, &connector, &scope, Utc::now(), full, &progress)) {
+        match runtime.block_on(sync::run_cycle(&db, connector, &scope, Utc::now(), full, &progress)) {
             Ok(report) => {
                 println!("cycle: pushed {}, waiting {}, failed {}", report.pushed, report.waiting, report.failed)
             }
