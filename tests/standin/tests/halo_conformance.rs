@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use fieldkit_core::sync::autotask::RetryPolicy;
 use fieldkit_core::sync::halopsa::{Endpoint, HaloPsa};
 use fieldkit_core::sync::{self, Connector, Kind, PushFailure, PushOp, Scope, Selection, SyncProgress, SyncReport};
-use fieldkit_core::tickets::{add_note, change_status, NoteDraft};
+use fieldkit_core::tickets::{add_note, change_status, set_checklist_item, NoteDraft};
 use fieldkit_core::Db;
 use fieldkit_standin::halo::{HaloStandin, CLIENT_ID, CLIENT_SECRET};
 use fieldkit_standin::{FaultKind, Faults, Seed};
@@ -394,7 +394,7 @@ fn every_call_and_written_field_is_in_halos_api_description() {
     });
     // Every field the connector writes is in the entity's schema.
     let schemas = spec["components"]["schemas"].as_object().unwrap();
-    let written: [(&str, &[&str]); 4] = [
+    let written: [(&str, &[&str]); 5] = [
         (
             "Faults",
             &[
@@ -439,6 +439,7 @@ fn every_call_and_written_field_is_in_halos_api_description() {
             &["subject", "start_date", "end_date", "client_id", "site_id", "ticket_id", "agent_id", "agents"],
         ),
         ("Attachment", &["ticket_id", "filename", "third_party_id", "data_base64"]),
+        ("FaultToDo", &["id", "ticket_id", "done", "done_by_id"]),
     ];
     for (schema, fields) in written {
         let properties = schemas[schema]["properties"].as_object().unwrap();
@@ -449,6 +450,70 @@ fn every_call_and_written_field_is_in_halos_api_description() {
 }
 
 /// A full cycle by a new connector.
+/// A ticket's to-do list (`FaultToDo`): read for the tickets I visit (one
+/// request per ticket: Halo has no read across tickets), a tick made here
+/// sent as `POST /ToDo` with who ticked it, an untick clearing it.
+#[test]
+fn the_to_do_lists_of_my_tickets_are_read_and_a_tick_made_here_is_sent() {
+    runtime().block_on(async {
+        let standin = HaloStandin::start(Seed::scaled(1), 0).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(Db::open(&dir.path().join("fieldkit.db")).unwrap());
+        let scope = scope(&standin, Utc::now());
+        let connector = connector(&standin);
+        cycle(&db, &connector, &scope).await;
+
+        let scoped = scoped_tickets(&standin, &scope);
+        let mine: BTreeSet<i64> = standin
+            .snapshot("Tickets")
+            .iter()
+            .filter(|t| {
+                t["agent_id"].as_i64() == Some(scope.me)
+                    || t["additional_agents"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|a| a["id"].as_i64() == Some(scope.me))
+            })
+            .filter_map(|t| t["id"].as_i64())
+            .filter(|id| scoped.contains(id))
+            .collect();
+        let expected: BTreeSet<i64> = standin
+            .snapshot("ToDo")
+            .iter()
+            .filter(|t| t["ticket_id"].as_i64().is_some_and(|ticket| mine.contains(&ticket)))
+            .filter_map(|t| t["id"].as_i64())
+            .collect();
+        assert!(!expected.is_empty(), "the seed gives my tickets to-dos");
+        assert_eq!(ids(&db, "SELECT psa_id FROM checklist_items"), expected, "my tickets' to-dos, and only those");
+
+        let (item, psa): (String, i64) = db
+            .read(|c| {
+                c.query_row(
+                    "SELECT id, psa_id FROM checklist_items WHERE is_completed = 0 ORDER BY psa_id LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+            })
+            .unwrap();
+        let item = uuid::Uuid::parse_str(&item).unwrap();
+        set_checklist_item(&db, item, true, Utc::now()).unwrap();
+        let report = cycle(&db, &connector, &scope).await;
+        assert_eq!(report.failed, 0, "{report:?}");
+        let todo = |standin: &HaloStandin| standin.snapshot("ToDo").into_iter().find(|t| t["id"] == psa).unwrap();
+        assert_eq!(
+            (todo(&standin)["done"].clone(), todo(&standin)["done_by_id"].as_i64()),
+            (json!(true), Some(scope.me))
+        );
+        assert!(todo(&standin)["actual_end"].is_string());
+
+        set_checklist_item(&db, item, false, Utc::now()).unwrap();
+        cycle(&db, &connector, &scope).await;
+        assert_eq!((todo(&standin)["done"].clone(), todo(&standin)["done_by_id"].clone()), (json!(false), Value::Null));
+        assert_eq!(count(&db, "SELECT count(*) FROM outbox WHERE state != 'sent'"), 0);
+    });
+}
+
 async fn full_cycle(db: &Arc<Db>, standin: &HaloStandin, scope: &Scope) -> Result<SyncReport, sync::SyncError> {
     let halo = connector(standin);
     sync::run_cycle(db, &halo, scope, Utc::now(), true, &Mutex::new(SyncProgress::default())).await

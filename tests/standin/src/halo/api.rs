@@ -348,6 +348,16 @@ fn list(store: &HaloStore, request: &Request, entity: &str) -> Response {
                 .collect();
             Response::json(200, &json!({ "ticket_id": ticket, "record_count": rows.len(), "attachments": rows }))
         }
+        "ToDo" => {
+            // The envelope of this list is not documented: a bare array here
+            // (the connector reads either).
+            let Some(ticket) = param(request, "ticket_id").and_then(|t| t.parse::<i64>().ok()) else {
+                return says(400, "ticket_id must be given.");
+            };
+            let rows: Vec<Value> =
+                store.todos.values().filter(|t| id_of(t, "ticket_id") == Some(ticket)).cloned().collect();
+            Response::json(200, &json!(rows))
+        }
         // An entity the stand-in does not serve.
         other => says(404, &format!("No HTTP resource was found that matches {other}.")),
     }
@@ -381,6 +391,7 @@ async fn upsert(shared: &HaloShared, entity: &str, item: Value) -> Result<Value,
         "Actions" => action(shared, id.filter(|id| *id > 0), item),
         "Appointment" => appointment(shared, id.filter(|id| *id > 0), item),
         "Attachment" => attachment(shared, item),
+        "ToDo" => todo(shared, id.filter(|id| *id > 0), item),
         other => Err(says(404, &format!("No HTTP resource was found that matches {other}."))),
     }
 }
@@ -512,5 +523,38 @@ fn attachment(shared: &HaloShared, item: Value) -> Result<Value, Response> {
     }
     store.attachments.insert(id, record.clone());
     store.attachment_bytes.insert(id, bytes);
+    Ok(record)
+}
+
+/// A ticket's to-do item: ticked or unticked (by id), or added.
+fn todo(shared: &HaloShared, id: Option<i64>, item: Value) -> Result<Value, Response> {
+    let mut store = shared.store();
+    let at = store.change_time();
+    if let Some(id) = id {
+        let Some(record) = store.todos.get_mut(&id) else {
+            return Err(says(404, &format!("To-do {id} was not found.")));
+        };
+        if id_of(&item, "ticket_id").is_some_and(|ticket| Some(ticket) != id_of(record, "ticket_id")) {
+            return Err(says(400, "The to-do belongs to another ticket."));
+        }
+        merge(record, &item);
+        let done = record["done"].as_bool().unwrap_or(false);
+        record["actual_end"] = if done { json!(at) } else { Value::Null };
+        if !done {
+            record["done_by_id"] = Value::Null;
+        }
+        return Ok(record.clone());
+    }
+    let Some(ticket) = id_of(&item, "ticket_id") else { return Err(says(400, "A Ticket must be selected.")) };
+    if item["text"].as_str().is_none_or(|t| t.trim().is_empty()) {
+        return Err(says(400, "A to-do needs its text."));
+    }
+    if !store.tickets.contains_key(&ticket) {
+        return Err(says(400, &format!("Ticket {ticket} does not exist.")));
+    }
+    let id = store.todos.keys().next_back().copied().unwrap_or(0) + 1;
+    let mut record = json!({ "id": id, "done": false, "sequence": 0, "group_id": 0, "group_name": "" });
+    merge(&mut record, &item);
+    store.todos.insert(id, record.clone());
     Ok(record)
 }

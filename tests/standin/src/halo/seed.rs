@@ -131,6 +131,12 @@ pub fn seed(seed: &Seed) -> Result<HaloStore, String> {
             "actionarrivaldate": when(&r, "startDateTime"), "actioncompletiondate": when(&r, "endDateTime"),
             "datetime": when(&r, "endDateTime"), "last_updated": when(&r, "lastModifiedDateTime") }));
     }
+    for (id, r) in table("TicketChecklistItems") {
+        let done = r.get("isCompleted") == Some(&json!(true));
+        store.todos.insert(id, json!({ "id": id, "ticket_id": int(&r, "ticketID"), "text": text(&r, "itemName"),
+            "sequence": int(&r, "position"), "done": done, "done_by_id": if done { int(&r, "completedByResourceID") } else { None },
+            "actual_end": if done { when(&r, "completedDateTime") } else { Value::Null }, "group_id": 0, "group_name": "" }));
+    }
     let links = table("ServiceCallTickets");
     let people = table("ServiceCallTicketResources");
     for (id, r) in table("ServiceCalls") {

@@ -24,6 +24,8 @@ pub struct HaloStore {
     pub actions: BTreeMap<(i64, i64), Value>,
     pub appointments: BTreeMap<i64, Value>,
     pub attachments: BTreeMap<i64, Value>,
+    /// Tickets' to-do items (`FaultToDo`), by id.
+    pub todos: BTreeMap<i64, Value>,
     pub attachment_bytes: HashMap<i64, Vec<u8>>,
     pub statuses: Vec<Value>,
     pub priorities: Vec<Value>,
@@ -65,6 +67,7 @@ impl HaloStore {
             "Tickets" => &self.tickets,
             "Appointment" => &self.appointments,
             "Attachment" => &self.attachments,
+            "ToDo" => &self.todos,
             "Actions" => return self.actions.values().cloned().collect(),
             _ => return Vec::new(),
         };
@@ -81,6 +84,7 @@ impl HaloStore {
             "Tickets" => &mut self.tickets,
             "Appointment" => &mut self.appointments,
             "Attachment" => &mut self.attachments,
+            "ToDo" => &mut self.todos,
             _ => return None,
         })
     }

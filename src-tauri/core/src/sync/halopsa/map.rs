@@ -304,6 +304,30 @@ pub fn time_entry(action: &Value, ticket: i64) -> Option<Value> {
     ]))
 }
 
+/// `FaultToDo` (a ticket's to-do) → a checklist item. Its spelling is
+/// unverified on a live tenant: `done` is read as a boolean, a number or a
+/// string, the position from `sequence`, when it was done from `actual_end`
+/// (the schema has no "done at"; taken as the nearest reading).
+pub fn checklist_item(ticket: i64, todo: &Value) -> Option<Value> {
+    let id = id(todo, "id").filter(|id| *id > 0)?;
+    let done = match get(todo, "done") {
+        Some(Value::Bool(done)) => *done,
+        Some(Value::Number(n)) => n.as_f64().is_some_and(|n| n != 0.0),
+        Some(Value::String(s)) => matches!(s.trim().to_ascii_lowercase().as_str(), "true" | "1" | "yes"),
+        _ => false,
+    };
+    Some(object(vec![
+        ("id", json!(id)),
+        ("ticketID", json!(ticket)),
+        ("itemName", json!(text(todo, "text"))),
+        ("position", json!(id_of(todo, "sequence").unwrap_or(0))),
+        ("isImportant", json!(false)),
+        ("isCompleted", json!(done)),
+        ("completedByResourceID", json!(if done { real(id_of(todo, "done_by_id")) } else { None })),
+        ("completedDateTime", if done { stamp(time(todo, "actual_end")) } else { Value::Null }),
+    ]))
+}
+
 /// Whether an appointment is remote: a meeting link or a location named so.
 pub fn is_remote(appointment: &Value) -> bool {
     !text(appointment, "online_meeting_url").trim().is_empty()
@@ -340,6 +364,34 @@ pub fn appointment_agents(appointment: &Value) -> Vec<i64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_to_do_reads_done_in_any_spelling_and_only_a_done_one_names_who() {
+        let todo = |done: Value| json!({ "id": 4, "text": "Check the UPS", "sequence": 2, "done": done, "done_by_id": 7, "actual_end": "2026-11-20T10:00:00" });
+        for done in [json!(true), json!(1), json!("true"), json!("1")] {
+            let item = checklist_item(9, &todo(done.clone())).unwrap();
+            assert_eq!(
+                (item["isCompleted"].clone(), item["completedByResourceID"].clone()),
+                (json!(true), json!(7)),
+                "{done}"
+            );
+            assert_eq!(item["completedDateTime"], "2026-11-20T10:00:00.000Z");
+        }
+        for done in [json!(false), json!(0), json!("false"), Value::Null] {
+            let item = checklist_item(9, &todo(done.clone())).unwrap();
+            assert_eq!(
+                (item["isCompleted"].clone(), item["completedByResourceID"].clone()),
+                (json!(false), Value::Null),
+                "{done}"
+            );
+        }
+        let item = checklist_item(9, &todo(json!(false))).unwrap();
+        assert_eq!(
+            (item["ticketID"].clone(), item["itemName"].clone(), item["position"].clone()),
+            (json!(9), json!("Check the UPS"), json!(2))
+        );
+        assert!(checklist_item(9, &json!({ "text": "no id" })).is_none());
+    }
+
     use super::*;
 
     #[test]

@@ -28,7 +28,7 @@
 pub mod client;
 pub mod map;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Mutex;
 
 use base64::Engine as _;
@@ -87,6 +87,9 @@ struct Memory {
     calls: HashMap<i64, (Option<i64>, Vec<i64>)>,
     /// The ticket list of a "changed notes" read, frozen at its first page.
     note_tickets: Vec<i64>,
+    /// Tickets read where I am the agent or an additional agent: their to-do
+    /// lists are read (Halo reads them one ticket at a time).
+    mine: HashSet<i64>,
 }
 
 pub struct HaloPsa {
@@ -334,21 +337,49 @@ impl HaloPsa {
             if !keep {
                 continue;
             }
-            memory.push((
-                id,
-                map::additional_agents(row),
-                crate::sync::record::time_field(&ticket, "lastActivityDate"),
-            ));
+            let helpers = map::additional_agents(row);
+            let mine = ticket["assignedResourceID"].as_i64() == Some(scope.me) || helpers.contains(&scope.me);
+            memory.push((id, helpers, crate::sync::record::time_field(&ticket, "lastActivityDate"), mine));
             records.push(if matches!(selection, Selection::AllIds) { json!({ "id": id }) } else { ticket });
         }
         let mut held = self.memory();
-        for (id, helpers, changed) in memory {
+        for (id, helpers, changed, mine) in memory {
             held.helpers.insert(id, helpers);
+            if mine {
+                held.mine.insert(id);
+            } else {
+                held.mine.remove(&id);
+            }
             if matches!(selection, Selection::Changed { .. }) {
                 held.changed_tickets.insert(id, changed);
             }
         }
         Ok((records, next))
+    }
+
+    /// The to-do lists (`FaultToDo`) of the selected tickets that are mine:
+    /// Halo has no read of many tickets' to-dos, so one request per ticket,
+    /// and only for the tickets a technician visits (agent or additional
+    /// agent) — the others' lists stay unread.
+    async fn pull_todos(&self, selection: &Selection) -> Result<Vec<Value>, SyncError> {
+        let parents: Vec<i64> = match selection {
+            Selection::Children { parents, .. } | Selection::Ids(parents) => {
+                let memory = self.memory();
+                parents.iter().copied().filter(|ticket| memory.mine.contains(ticket)).collect()
+            }
+            _ => Vec::new(),
+        };
+        let mut records = Vec::new();
+        for ticket in parents {
+            let (rows, _) = rows_of(&self.get(&with("ToDo", &[("ticket_id", ticket.to_string())])).await?, "todos")?;
+            // An ignored filter would return other tickets' to-dos: keep this ticket's.
+            records.extend(
+                rows.iter()
+                    .filter(|todo| map::id(todo, "ticket_id").is_none_or(|t| t == ticket))
+                    .filter_map(|todo| map::checklist_item(ticket, todo)),
+            );
+        }
+        Ok(records)
     }
 
     /// The actions of one ticket, remembered for the time entries.
@@ -696,6 +727,14 @@ fn push_body(r: &Resolved) -> Result<Value, String> {
             "filename": p["title"].as_str().filter(|t| !t.is_empty()).or(p["fullPath"].as_str()).unwrap_or("report.pdf"),
             "third_party_id": r.key.to_string(),
         }),
+        // A tick is a state, not an event: sending it again is harmless.
+        ("TicketChecklistItem", "update") => {
+            let done = p["isCompleted"].as_bool().unwrap_or(false);
+            json!({
+                "id": r.target, "ticket_id": r.ticket, "done": done,
+                "done_by_id": if done { r.resource } else { None },
+            })
+        }
         (entity, operation) => return Err(format!("Fieldkit does not send a {operation} of {entity} to HaloPSA yet.")),
     })
 }
@@ -707,6 +746,7 @@ impl HaloPsa {
             "TicketNote" | "TimeEntry" => "Actions",
             "ServiceCall" => "Appointment",
             "TicketAttachment" => "Attachment",
+            "TicketChecklistItem" => "ToDo",
             entity => return Err(PushFailure::Rejected(format!("Fieldkit cannot send a {entity} to HaloPSA."))),
         })
     }
@@ -815,9 +855,7 @@ impl Connector for HaloPsa {
             }
             // Halo has no service desk roles: nothing to pull.
             Kind::Roles => (Vec::new(), None),
-            // Halo's ticket to-do lists are not mapped yet: no checklist items
-            // (a tick made here is refused by `push_body` with a clear message).
-            Kind::ChecklistItems => (Vec::new(), None),
+            Kind::ChecklistItems => (self.pull_todos(selection).await?, None),
             Kind::Companies | Kind::Locations | Kind::Contacts | Kind::Devices => {
                 self.pull_simple(kind, selection, at).await?
             }
