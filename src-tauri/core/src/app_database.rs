@@ -160,7 +160,9 @@ impl AppDatabase {
     ///    `before-restore-<time>/` and the backup's take their place.
     /// 5. The restored database is opened, which applies the migrations of a
     ///    backup made by an older Fieldkit. Should it not open, everything is
-    ///    moved back as it was.
+    ///    moved back as it was. Its pending outbox entries are marked as
+    ///    tried, so the push looks each create up in the PSA before sending
+    ///    it (it may have been sent after the backup was made).
     pub fn restore(&self, archive: &Path, now: DateTime<Utc>) -> Result<RestoreOutcome, ErrorPayload> {
         let data_dir = self.data_dir();
         let staged = backup::stage_restore(&data_dir, archive)?;
@@ -191,6 +193,14 @@ impl AppDatabase {
             Ok(db) => {
                 if let Err(error) = crate::tickets::catch_up_search(&db) {
                     eprintln!("fieldkit: search index catch-up failed: {error}");
+                }
+                // What was pending in the backup may have been sent since it
+                // was made: each create is looked up in the PSA before it is
+                // sent again, as after a crash (see "Exactly once").
+                if let Err(error) = db.write(|tx| {
+                    tx.execute("UPDATE outbox SET attempts = 1 WHERE state = 'pending' AND attempts = 0", [])
+                }) {
+                    eprintln!("fieldkit: could not mark the restored outbox: {error}");
                 }
                 let secrets_note =
                     crate::vault::secrets_after_restore(&db).unwrap_or_else(|error| Some(error.to_string()));

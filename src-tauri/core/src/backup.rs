@@ -128,6 +128,32 @@ pub struct RestoreOutcome {
     pub secrets_note: Option<String>,
 }
 
+/// Where the data lives, for Settings.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct DataLocation {
+    pub data_dir: String,
+    pub database_path: String,
+    /// The database with its WAL.
+    #[ts(type = "number")]
+    pub database_bytes: u64,
+    pub exports_dir: String,
+    pub exports: u32,
+}
+
+pub fn data_location(data_dir: &Path) -> DataLocation {
+    let database = database_path(data_dir);
+    let size = |path: PathBuf| std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let database_bytes = size(database.clone()) + size(PathBuf::from(format!("{}-wal", database.display())));
+    DataLocation {
+        data_dir: data_dir.display().to_string(),
+        database_path: database.display().to_string(),
+        database_bytes,
+        exports_dir: data_dir.join(EXPORTS_DIR).display().to_string(),
+        exports: export_files(data_dir).map(|files| u32::try_from(files.len()).unwrap_or(u32::MAX)).unwrap_or(0),
+    }
+}
+
 /// A suggested file name for a backup made at `now`.
 pub fn suggested_name(now: DateTime<Utc>) -> String {
     format!("fieldkit-backup-{}.{BACKUP_EXTENSION}", now.format("%Y-%m-%d-%H%M"))
