@@ -393,3 +393,72 @@ fn a_restore_waits_for_the_sync_lock() {
         "the restore went on only after the lock was let go"
     );
 }
+
+#[test]
+fn secrets_travel_encrypted_and_open_on_another_computer_with_the_passphrase() {
+    use fieldkit_core::changes::{reveal_secret, save_change, ChangeCategory, ChangeDraft, SecretUse};
+    use fieldkit_core::vault::Vault;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("laptop-a");
+    let app = AppDatabase::open(&data);
+    let db = app.db().unwrap();
+    fieldkit_core::sample_data::load_sample_data(&db, 1, Utc::now()).unwrap();
+    let vault = Vault::default();
+    vault.set_up(&db, Some("correct horse battery staple")).unwrap();
+    let customer_id =
+        fieldkit_core::customers::list_customers(&db, &CustomerQuery { search: String::new(), limit: Some(1) })
+            .unwrap()[0]
+            .id;
+    let draft = ChangeDraft {
+        correcting: None,
+        customer_id,
+        site_id: None,
+        device_id: None,
+        ticket_id: None,
+        category: ChangeCategory::PasswordChange,
+        summary: "Reset the server admin password".into(),
+        fields: [("system", "SRV01 local admin"), ("vault_reference", "IT Glue: SRV01")]
+            .into_iter()
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect(),
+        secret: Some("Osprey-Falcon-77".into()),
+    };
+    let change = save_change(&db, &vault, &draft, Utc::now()).unwrap();
+    // A change for the PSA waits in the outbox when the backup is made.
+    db.write(|tx| {
+        fieldkit_core::outbox::enqueue(
+            tx,
+            fieldkit_core::outbox::Change {
+                entity: "TicketNote",
+                entity_id: uuid::Uuid::new_v4(),
+                operation: "create",
+                summary: "A note".into(),
+                payload: serde_json::json!({"description": "A note"}),
+            },
+            Utc::now(),
+        )
+    })
+    .unwrap();
+    drop(db);
+    let archive = dir.path().join("a.fkbackup");
+    create_backup(&data, &archive, Utc::now()).unwrap();
+    let bytes = std::fs::read(&archive).unwrap();
+    assert!(!bytes.windows(16).any(|w| w == b"Osprey-Falcon-77"), "the secret is not in the backup in the clear");
+
+    // Another computer: a fresh data folder, the backup restored.
+    let other = AppDatabase::open(&dir.path().join("laptop-b"));
+    let outcome = other.restore(&archive, Utc::now()).unwrap();
+    let note = outcome.secrets_note.expect("a word about secrets");
+    assert!(note.contains("passphrase"), "{note}");
+    let db = other.db().unwrap();
+    let vault = Vault::default();
+    vault.unlock(&db, Some("correct horse battery staple")).unwrap();
+    let secret = reveal_secret(&db, &vault, change.id, SecretUse::Reveal, Utc::now()).unwrap();
+    assert_eq!(secret.as_str(), "Osprey-Falcon-77");
+    // The waiting create may have been sent after the backup: it is looked up first.
+    let untried: i64 = db
+        .read(|c| c.query_row("SELECT count(*) FROM outbox WHERE state = 'pending' AND attempts = 0", [], |r| r.get(0)))
+        .unwrap();
+    let pending = fieldkit_core::outbox::count_pending(&db).unwrap();
+    assert!(pending >= 1 && untried == 0, "{pending} pending, {untried} untried");
+}
