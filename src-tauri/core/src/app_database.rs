@@ -62,6 +62,8 @@ impl AppDatabase {
         if let Err(error) = crate::files::private_dir(data_dir) {
             eprintln!("fieldkit: could not make {} private: {error}", data_dir.display());
         }
+        // A backup or restore the app quit in the middle of leaves its temporary copies.
+        backup::remove_leftovers(data_dir);
         let slot = match Db::open(&path) {
             Ok(db) => {
                 // A note saved just before a crash: bring its search document up to date.

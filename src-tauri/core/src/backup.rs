@@ -580,6 +580,28 @@ pub fn swap_back(data_dir: &Path, kept: &Path) -> std::io::Result<()> {
     crate::data_dir::move_data_back(kept, data_dir)
 }
 
+/// Removes what a backup or restore cut short (the app quit or crashed
+/// midway) left in `data_dir`: `.backup-<random>.db` copies and
+/// `.restore-<random>/` staging folders. Only these names, made by this
+/// module, are touched; the app calls it at start, before anything runs.
+pub fn remove_leftovers(data_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(data_dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        let removed = if name.starts_with(".restore-") && entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+            std::fs::remove_dir_all(&path)
+        } else if name.starts_with(".backup-") && entry.file_type().is_ok_and(|kind| kind.is_file()) {
+            std::fs::remove_file(&path)
+        } else {
+            continue;
+        };
+        if let Err(error) = removed {
+            eprintln!("fieldkit: could not remove {}: {error}", path.display());
+        }
+    }
+}
+
 /// Takes the data folder's sync lock (`sync.lock`, the one every sync cycle
 /// and Slack round holds), waiting up to `wait` for a cycle to finish.
 pub fn take_sync_lock(data_dir: &Path, wait: Duration) -> Result<std::fs::File, BackupError> {
@@ -612,6 +634,22 @@ pub fn take_sync_lock(data_dir: &Path, wait: Duration) -> Result<std::fs::File, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leftovers_of_a_cut_short_backup_or_restore_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".restore-abc/exports")).unwrap();
+        std::fs::write(dir.path().join(".restore-abc/fieldkit.db"), b"x").unwrap();
+        std::fs::write(dir.path().join(".backup-abc.db"), b"x").unwrap();
+        std::fs::write(dir.path().join(".backup-abc.db-journal"), b"x").unwrap();
+        std::fs::write(dir.path().join("fieldkit.db"), b"keep").unwrap();
+        std::fs::create_dir_all(dir.path().join("before-restore-20261124-093000")).unwrap();
+        remove_leftovers(dir.path());
+        let mut names: Vec<_> =
+            std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        names.sort();
+        assert_eq!(names, ["before-restore-20261124-093000", "fieldkit.db"]);
+    }
 
     #[test]
     fn only_the_database_and_plain_export_names_have_a_place() {
