@@ -260,6 +260,20 @@ mod tests {
         assert!(app.db().is_ok());
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn the_first_start_makes_a_private_data_folder() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("home/.local/share/com.fieldkit.app");
+        let app = AppDatabase::open(&data);
+        assert_eq!(app.status().state, DatabaseState::Open);
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&data), 0o700);
+        assert_eq!(mode(&database_path(&data)), 0o600);
+        assert_eq!(app.data_dir(), data);
+    }
+
     #[test]
     fn an_open_database_is_never_moved_aside() {
         let dir = tempfile::tempdir().unwrap();
