@@ -462,3 +462,25 @@ fn secrets_travel_encrypted_and_open_on_another_computer_with_the_passphrase() {
     let pending = fieldkit_core::outbox::count_pending(&db).unwrap();
     assert!(pending >= 1 && untried == 0, "{pending} pending, {untried} untried");
 }
+
+#[test]
+fn a_damaged_database_is_replaced_by_a_backup_and_kept_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, app) = current_data(dir.path());
+    let archive = dir.path().join("good.fkbackup");
+    create_backup(&data, &archive, Utc::now()).unwrap();
+    drop(app);
+    let garbage = b"not a database any more ".repeat(200);
+    std::fs::write(database_path(&data), &garbage).unwrap();
+    // The read-only connections close last and leave the WAL, which would still hold every page.
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", database_path(&data).display()));
+    }
+    let app = AppDatabase::open(&data);
+    assert_eq!(app.status().state, fieldkit_core::app_database::DatabaseState::Unreadable);
+
+    let outcome = app.restore(&archive, Utc::now()).unwrap();
+    assert_eq!(app.status().state, fieldkit_core::app_database::DatabaseState::Open);
+    assert_eq!(customer_names(&app.db().unwrap()), ["Current Customer"]);
+    assert_eq!(std::fs::read(PathBuf::from(outcome.kept_aside_at).join("fieldkit.db")).unwrap(), garbage);
+}
