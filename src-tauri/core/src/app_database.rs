@@ -164,7 +164,8 @@ impl AppDatabase {
     ///    backup made by an older Fieldkit. Should it not open, everything is
     ///    moved back as it was. Its pending outbox entries are marked as
     ///    tried, so the push looks each create up in the PSA before sending
-    ///    it (it may have been sent after the backup was made).
+    ///    it (it may have been sent after the backup was made); its waiting
+    ///    Slack messages become "possibly sent" (send again / discard).
     pub fn restore(&self, archive: &Path, now: DateTime<Utc>) -> Result<RestoreOutcome, ErrorPayload> {
         let data_dir = self.data_dir();
         let staged = backup::stage_restore(&data_dir, archive)?;
@@ -199,8 +200,14 @@ impl AppDatabase {
                 // What was pending in the backup may have been sent since it
                 // was made: each create is looked up in the PSA before it is
                 // sent again, as after a crash (see "Exactly once").
+                // Slack posts are not idempotent: a waiting message is shown
+                // as possibly sent (send again / discard), never reposted silently.
                 if let Err(error) = db.write(|tx| {
-                    tx.execute("UPDATE outbox SET attempts = 1 WHERE state = 'pending' AND attempts = 0", [])
+                    tx.execute(
+                        "UPDATE outbox SET attempts = 1 WHERE state = 'pending' AND attempts = 0 AND entity <> ?1",
+                        [crate::team::SLACK_ENTITY],
+                    )?;
+                    crate::team::hold_after_restore(tx, now)
                 }) {
                     eprintln!("fieldkit: could not mark the restored outbox: {error}");
                 }

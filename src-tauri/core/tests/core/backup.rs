@@ -439,6 +439,13 @@ fn secrets_travel_encrypted_and_open_on_another_computer_with_the_passphrase() {
         )
     })
     .unwrap();
+    db.write(|tx| {
+        tx.execute(
+            "INSERT INTO slack_messages (id, kind, text, created_at) VALUES ('0190a000-0000-7000-8000-000000000001', 'help_request', 'Need a hand', '2026-01-01T00:00:00Z')",
+            [],
+        )
+    })
+    .unwrap();
     drop(db);
     let archive = dir.path().join("a.fkbackup");
     create_backup(&data, &archive, Utc::now()).unwrap();
@@ -461,6 +468,10 @@ fn secrets_travel_encrypted_and_open_on_another_computer_with_the_passphrase() {
         .unwrap();
     let pending = fieldkit_core::outbox::count_pending(&db).unwrap();
     assert!(pending >= 1 && untried == 0, "{pending} pending, {untried} untried");
+    // A Slack post is not idempotent: the waiting message is for the technician to send again or discard.
+    let messages = fieldkit_core::team::list_slack_messages(&db, None).unwrap();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].state, "possibly_sent", "{messages:?}");
 }
 
 #[test]
