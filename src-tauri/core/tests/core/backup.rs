@@ -495,3 +495,82 @@ fn a_damaged_database_is_replaced_by_a_backup_and_kept_aside() {
     assert_eq!(customer_names(&app.db().unwrap()), ["Current Customer"]);
     assert_eq!(std::fs::read(PathBuf::from(outcome.kept_aside_at).join("fieldkit.db")).unwrap(), garbage);
 }
+
+/// Figures, not a check (run by hand): `FIELDKIT_BACKUP_TICKETS=100000 cargo test
+/// -p fieldkit-core --release --test core backup_figures -- --ignored --nocapture`.
+/// A cache of N tickets (8 notes each on average); the writer commits
+/// sync-like pages throughout; prints the backup's time and size, the
+/// writer's page times without and during the backup, and the restore's time.
+#[test]
+#[ignore]
+fn backup_figures() {
+    let tickets: u32 = std::env::var("FIELDKIT_BACKUP_TICKETS").ok().and_then(|t| t.parse().ok()).unwrap_or(20_000);
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let db = Arc::new(Db::open(&database_path(&data)).unwrap());
+    let size = fieldkit_core::sample_data::SampleSize {
+        customers: 500,
+        tickets,
+        notes_per_ticket: 8,
+        ..fieldkit_core::sample_data::SampleSize::scaled(1)
+    };
+    let started = Instant::now();
+    fieldkit_core::sample_data::load_sample_data_sized(&db, &size, Utc::now()).unwrap();
+    println!("cache of {tickets} tickets made in {:?}", started.elapsed());
+
+    let page_times = |db: &Arc<Db>, stop: Arc<AtomicBool>| {
+        let db = db.clone();
+        std::thread::spawn(move || {
+            let mut times = Vec::new();
+            let mut n = 0i64;
+            while !stop.load(Ordering::SeqCst) {
+                let started = Instant::now();
+                db.write_replayable(|tx| {
+                    for _ in 0..100 {
+                        n += 1;
+                        tx.execute(
+                            "INSERT OR REPLACE INTO settings (key, value) VALUES (?1, 'x')",
+                            [format!("f.{n}")],
+                        )?;
+                    }
+                    Ok::<_, rusqlite::Error>(())
+                })
+                .unwrap();
+                times.push(started.elapsed());
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            times.sort();
+            times
+        })
+    };
+    let describe = |times: &[Duration]| {
+        format!(
+            "{} pages, p50 {:?}, p99 {:?}, max {:?}",
+            times.len(),
+            times[times.len() / 2],
+            times[times.len() * 99 / 100],
+            times[times.len() - 1]
+        )
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let baseline = page_times(&db, stop.clone());
+    std::thread::sleep(Duration::from_secs(3));
+    stop.store(true, Ordering::SeqCst);
+    println!("writer alone: {}", describe(&baseline.join().unwrap()));
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let during = page_times(&db, stop.clone());
+    let archive = dir.path().join("big.fkbackup");
+    let started = Instant::now();
+    let summary = create_backup(&data, &archive, Utc::now()).unwrap();
+    let took = started.elapsed();
+    stop.store(true, Ordering::SeqCst);
+    println!("backup: {:.1} MB in {took:?}", summary.bytes as f64 / 1e6);
+    println!("writer during the backup: {}", describe(&during.join().unwrap()));
+
+    let target = tempfile::tempdir().unwrap();
+    let app = AppDatabase::open(target.path());
+    let started = Instant::now();
+    app.restore(&archive, Utc::now()).unwrap();
+    println!("restore (checks included): {:?}", started.elapsed());
+}
