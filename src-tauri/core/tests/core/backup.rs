@@ -497,7 +497,7 @@ fn a_damaged_database_is_replaced_by_a_backup_and_kept_aside() {
 }
 
 /// Figures, not a check (run by hand): `FIELDKIT_BACKUP_TICKETS=100000 cargo test
-/// -p fieldkit-core --release --test core backup_figures -- --ignored --nocapture`.
+/// -p fieldkit-core --test core backup_figures -- --ignored --nocapture`.
 /// A cache of N tickets (8 notes each on average); the writer commits
 /// sync-like pages throughout; prints the backup's time and size, the
 /// writer's page times without and during the backup, and the restore's time.
