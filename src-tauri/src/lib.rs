@@ -3,6 +3,7 @@
 
 pub mod cli;
 mod commands;
+mod dialogs;
 mod mailbox_reminder;
 mod notice_clicks;
 mod opener;

@@ -4,6 +4,9 @@
 /// accessibility: axe-core's WCAG 2.1 A/AA rules on every area, a ticket, the
 /// report form and the change form, light and dark: no violations.
 mod accessibility;
+/// backup: back up from Settings, change something, restore: the change is
+/// gone and the earlier data back; a file that is not a backup is refused.
+mod backup;
 /// changes: a password documented from a ticket stays secret (reveal, export,
 /// restart with the passphrase); a corrected change keeps both revisions.
 mod changes;

@@ -64,6 +64,10 @@ pub fn ensure(condition: bool, message: impl Into<String>) -> TestResult {
     }
 }
 
+/// The file in the data folder whose first line answers the app's next
+/// Save or Open dialog (missing or empty: cancelled).
+pub const DIALOG_ANSWER_FILE: &str = "dialog-answer.txt";
+
 /// The built app: `FIELDKIT_APP`, else `target/debug/fieldkit` of this workspace.
 pub fn app_binary() -> PathBuf {
     std::env::var_os("FIELDKIT_APP")
@@ -101,6 +105,8 @@ impl Driver {
             // Links the app opens (directions, remote tools, click-to-call) are
             // recorded here instead of launching another app.
             .env("FIELDKIT_OPEN_LOG", data_dir.join("opened.txt"))
+            // The Save/Open dialogs take their answer from this file (see `DIALOG_ANSWER_FILE`).
+            .env("FIELDKIT_DIALOG_ANSWER", data_dir.join(DIALOG_ANSWER_FILE))
             // WebKitGTK under Xvfb without a GPU: software rendering. (Disabling
             // compositing mode makes WebKitWebDriver's screenshots hang.)
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")

@@ -4,11 +4,13 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::backup::{self, RestoreOutcome};
 use crate::data_dir::{database_path, move_database_aside};
 use crate::db::{Db, DbError, SCHEMA_VERSION};
 use crate::error::{ErrorCode, ErrorPayload};
@@ -42,6 +44,8 @@ pub struct DatabaseStatus {
 enum Slot {
     Open(Arc<Db>),
     Failed(DbError),
+    /// Closed for a restore, which puts the new database in place.
+    Restoring,
 }
 
 pub struct AppDatabase {
@@ -58,6 +62,8 @@ impl AppDatabase {
         if let Err(error) = crate::files::private_dir(data_dir) {
             eprintln!("fieldkit: could not make {} private: {error}", data_dir.display());
         }
+        // A backup or restore the app quit in the middle of leaves its temporary copies.
+        backup::remove_leftovers(data_dir);
         let slot = match Db::open(&path) {
             Ok(db) => {
                 // A note saved just before a crash: bring its search document up to date.
@@ -76,7 +82,13 @@ impl AppDatabase {
         match &*self.slot.read().unwrap_or_else(|poisoned| poisoned.into_inner()) {
             Slot::Open(db) => Ok(db.clone()),
             Slot::Failed(error) => Err(ErrorPayload::new(ErrorCode::DatabaseUnavailable, error.to_string())),
+            Slot::Restoring => Err(ErrorPayload::internal("A backup is being restored; try again in a moment.")),
         }
+    }
+
+    /// The data folder: the database's folder.
+    pub fn data_dir(&self) -> PathBuf {
+        self.path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     }
 
     /// Where exports are written: `exports/` beside the database.
@@ -96,6 +108,7 @@ impl AppDatabase {
                 };
                 (state, error.to_string(), SCHEMA_VERSION)
             }
+            Slot::Restoring => (DatabaseState::Failed, "A backup is being restored.".to_string(), SCHEMA_VERSION),
         };
         DatabaseStatus {
             state,
@@ -134,6 +147,107 @@ impl AppDatabase {
     }
 }
 
+impl AppDatabase {
+    /// Restores the backup at `archive` in place of the current data.
+    ///
+    /// 1. The archive is unpacked and checked in a staging folder while the
+    ///    app goes on (`backup::stage_restore`): a damaged, foreign or newer
+    ///    backup is refused here and nothing else is touched.
+    /// 2. The sync lock (`sync.lock`) is taken, so no sync cycle or Slack
+    ///    round — of this app or of `fieldkit sync --once` — runs meanwhile.
+    /// 3. The database is closed: new callers wait on the slot, and the
+    ///    restore waits (up to 15 s) for running actions to let go of it, so
+    ///    every connection is closed before a file moves.
+    /// 4. The current database and `exports/` move into
+    ///    `before-restore-<time>/` and the backup's take their place.
+    /// 5. The restored database is opened, which applies the migrations of a
+    ///    backup made by an older Fieldkit. Should it not open, everything is
+    ///    moved back as it was. Its pending outbox entries are marked as
+    ///    tried, so the push looks each create up in the PSA before sending
+    ///    it (it may have been sent after the backup was made); its waiting
+    ///    Slack messages become "possibly sent" (send again / discard).
+    pub fn restore(&self, archive: &Path, now: DateTime<Utc>) -> Result<RestoreOutcome, ErrorPayload> {
+        let data_dir = self.data_dir();
+        let staged = backup::stage_restore(&data_dir, archive)?;
+        let _sync_lock = backup::take_sync_lock(&data_dir, Duration::from_secs(60))?;
+        let mut slot = self.slot.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Slot::Open(db) = std::mem::replace(&mut *slot, Slot::Restoring) {
+            let started = Instant::now();
+            while Arc::strong_count(&db) > 1 {
+                if started.elapsed() > Duration::from_secs(15) {
+                    *slot = Slot::Open(db);
+                    return Err(ErrorPayload::internal(
+                        "The database stayed in use, so the backup was not restored; nothing was changed. Try again.",
+                    ));
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            // The last reference: every connection closes here.
+            drop(db);
+        }
+        let kept = match backup::swap_in(&data_dir, &staged, now) {
+            Ok(kept) => kept,
+            Err(error) => {
+                *slot = Self::reopen(&self.path);
+                return Err(error.into());
+            }
+        };
+        match Db::open(&self.path) {
+            Ok(db) => {
+                if let Err(error) = crate::tickets::catch_up_search(&db) {
+                    eprintln!("fieldkit: search index catch-up failed: {error}");
+                }
+                // What was pending in the backup may have been sent since it
+                // was made: each create is looked up in the PSA before it is
+                // sent again, as after a crash (see "Exactly once").
+                // Slack posts are not idempotent: a waiting message is shown
+                // as possibly sent (send again / discard), never reposted silently.
+                if let Err(error) = db.write(|tx| {
+                    tx.execute(
+                        "UPDATE outbox SET attempts = 1 WHERE state = 'pending' AND attempts = 0 AND entity <> ?1",
+                        [crate::team::SLACK_ENTITY],
+                    )?;
+                    crate::team::hold_after_restore(tx, now)
+                }) {
+                    eprintln!("fieldkit: could not mark the restored outbox: {error}");
+                }
+                let secrets_note =
+                    crate::vault::secrets_after_restore(&db).unwrap_or_else(|error| Some(error.to_string()));
+                let schema_version = db.schema_version().unwrap_or(SCHEMA_VERSION);
+                *slot = Slot::Open(Arc::new(db));
+                Ok(RestoreOutcome {
+                    restored_from: archive.display().to_string(),
+                    backup_created_at: staged.manifest.created_at,
+                    backup_app_version: staged.manifest.app_version.clone(),
+                    backup_schema_version: staged.manifest.schema_version,
+                    schema_version,
+                    exports: staged.export_count(),
+                    kept_aside_at: kept.display().to_string(),
+                    secrets_note,
+                })
+            }
+            Err(error) => {
+                let moved_back = backup::swap_back(&data_dir, &kept);
+                *slot = Self::reopen(&self.path);
+                Err(ErrorPayload::internal(match moved_back {
+                    Ok(()) => format!("The restored database could not be opened ({error}); your data was put back as it was."),
+                    Err(back) => format!(
+                        "The restored database could not be opened ({error}), and your data could not be put back ({back}): it is in {}.",
+                        kept.display()
+                    ),
+                }))
+            }
+        }
+    }
+
+    fn reopen(path: &Path) -> Slot {
+        match Db::open(path) {
+            Ok(db) => Slot::Open(Arc::new(db)),
+            Err(error) => Slot::Failed(error),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +265,20 @@ mod tests {
         let moved = PathBuf::from(status.moved_aside_to.unwrap());
         assert!(std::fs::read(moved).unwrap().starts_with(b"not a database"));
         assert!(app.db().is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_first_start_makes_a_private_data_folder() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("home/.local/share/com.fieldkit.app");
+        let app = AppDatabase::open(&data);
+        assert_eq!(app.status().state, DatabaseState::Open);
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&data), 0o700);
+        assert_eq!(mode(&database_path(&data)), 0o600);
+        assert_eq!(app.data_dir(), data);
     }
 
     #[test]

@@ -70,7 +70,7 @@ pub fn restrict_to_owner(path: &Path) -> std::io::Result<()> {
 
 /// Opens a new file that only the owner can read (0600 on Unix from its
 /// creation, so there is no moment it is readable by others).
-fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -126,13 +126,22 @@ pub fn is_directly_inside(folder: &Path, path: &Path) -> bool {
 /// (owner-only), flushed to the disk, renamed over `path`, and the folder
 /// flushed so the rename itself survives a power cut.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
+    write_atomically_with(path, |file| file.write_all(bytes))
+}
+
+/// Like [`write_atomically`], for content written by `fill` (a stream too
+/// large to hold in memory, such as a backup archive).
+pub fn write_atomically_with(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<(), FileError> {
     let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let stem = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
     let nonce: String = crate::vault::random_bytes::<6>().iter().map(|b| format!("{b:02x}")).collect();
     let temporary = folder.join(format!(".{stem}.{nonce}.tmp"));
     let written = (|| {
         let mut file = create_private(&temporary)?;
-        file.write_all(bytes)?;
+        fill(&mut file)?;
         file.sync_all()?;
         drop(file);
         std::fs::rename(&temporary, path)

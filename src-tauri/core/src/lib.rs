@@ -5,6 +5,7 @@
 //! per command.
 
 pub mod app_database;
+pub mod backup;
 pub mod changes;
 pub mod clock;
 pub mod customers;

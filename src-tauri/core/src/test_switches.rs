@@ -1,6 +1,7 @@
 //! Switches the end-to-end tests use to steer the app: moving its clock,
-//! and recording the links it would open (directions, remote tools,
-//! click-to-call) in a file instead of launching another app. They are bounded, and a release build ignores them unless
+//! recording the links it would open (directions, remote tools,
+//! click-to-call) in a file instead of launching another app, and answering
+//! its Save/Open dialogs from a file (`FIELDKIT_DIALOG_ANSWER`). They are bounded, and a release build ignores them unless
 //! `FIELDKIT_TEST_SWITCHES=1` is set too, so a stray variable on a
 //! technician's laptop cannot move dates on time entries or seals.
 
@@ -11,6 +12,10 @@ pub const SWITCHES_VARIABLE: &str = "FIELDKIT_TEST_SWITCHES";
 /// A file the links the app opens are appended to (one a line) instead of
 /// being handed to the system opener.
 pub const OPEN_LOG_VARIABLE: &str = "FIELDKIT_OPEN_LOG";
+/// A file holding the answer to the next Save or Open dialog (its first
+/// line: the path chosen; missing or empty: cancelled), read instead of
+/// showing the native dialog, which a WebDriver session cannot reach.
+pub const DIALOG_ANSWER_VARIABLE: &str = "FIELDKIT_DIALOG_ANSWER";
 /// The furthest the clock can be moved, either way: seven days.
 pub const MAX_CLOCK_OFFSET_MINUTES: i64 = 7 * 24 * 60;
 
@@ -58,6 +63,26 @@ pub fn open_log_from_env() -> Option<std::path::PathBuf> {
     open_log(std::env::var(OPEN_LOG_VARIABLE).ok().as_deref(), enabled)
 }
 
+/// The dialog-answer file, when the switch applies (see [`DIALOG_ANSWER_VARIABLE`]).
+pub fn dialog_answer_file(text: Option<&str>, enabled: bool) -> Option<std::path::PathBuf> {
+    open_log(text, enabled)
+}
+
+/// The answer a dialog gets under the switch: `None` = the switch is off
+/// (show the real dialog); `Some(None)` = cancelled; `Some(Some(path))`.
+pub fn dialog_answer_from_env() -> Option<Option<std::path::PathBuf>> {
+    let enabled = switches_enabled(cfg!(debug_assertions), std::env::var(SWITCHES_VARIABLE).ok().as_deref());
+    let file = dialog_answer_file(std::env::var(DIALOG_ANSWER_VARIABLE).ok().as_deref(), enabled)?;
+    Some(read_dialog_answer(&file))
+}
+
+/// The path in the first line of `file`; `None` when it is missing or empty.
+pub fn read_dialog_answer(file: &std::path::Path) -> Option<std::path::PathBuf> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let line = text.lines().next()?.trim();
+    (!line.is_empty()).then(|| std::path::PathBuf::from(line))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,5 +112,19 @@ mod tests {
         assert_eq!(open_log(Some("/tmp/opened.txt"), false), None);
         assert_eq!(open_log(Some("  "), true), None);
         assert_eq!(open_log(None, true), None);
+    }
+
+    #[test]
+    fn the_dialog_answer_applies_only_with_the_switches_and_reads_one_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("answer.txt");
+        let text = file.to_str().unwrap();
+        assert_eq!(dialog_answer_file(Some(text), false), None, "a release build shows the real dialog");
+        assert_eq!(dialog_answer_file(Some(text), true), Some(file.clone()));
+        assert_eq!(read_dialog_answer(&file), None, "no file: cancelled");
+        std::fs::write(&file, "").unwrap();
+        assert_eq!(read_dialog_answer(&file), None, "empty: cancelled");
+        std::fs::write(&file, "/tmp/backup.fkbackup\nignored\n").unwrap();
+        assert_eq!(read_dialog_answer(&file), Some("/tmp/backup.fkbackup".into()));
     }
 }

@@ -375,6 +375,14 @@ impl Vault {
         *slot = None;
     }
 
+    /// Forgets the key without marking the vault locked by the technician:
+    /// after a restore the database may hold another vault, which opens
+    /// again the usual way (the keychain in the background, or a passphrase).
+    pub fn forget_key(&self) {
+        let mut slot = self.key.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *slot = None;
+    }
+
     /// Whether the technician locked the vault (and has not unlocked it since).
     pub fn locked_by_user(&self) -> bool {
         self.locked_by_user.load(Ordering::SeqCst)
@@ -475,6 +483,31 @@ fn open_data_key(db: &Db, passphrase: Option<&str>) -> Result<Key, VaultError> {
         return Err(if stored.mode == "keychain" { VaultError::WrongKey } else { VaultError::WrongPassphrase });
     }
     Ok(key)
+}
+
+/// What a database just restored from a backup means for its secrets, in
+/// words for the technician; `None` when there are none or they open here.
+/// Secrets travel encrypted in the database; with a passphrase the wrapped
+/// key travels with them, with the keychain the key stays in the keychain of
+/// the computer that made it.
+pub fn secrets_after_restore(db: &Db) -> Result<Option<String>, VaultError> {
+    let Some(stored) = stored(db)? else { return Ok(None) };
+    if stored.mode != "keychain" {
+        return Ok(Some(
+            "Secrets are protected by the passphrase that was in use when the backup was made: unlock them with that passphrase."
+                .into(),
+        ));
+    }
+    Ok(match open_data_key(db, None) {
+        Ok(_) => None,
+        Err(_) => Some(
+            "The secrets in this backup were protected by the system keychain of the computer it was made on, and this \
+             computer's keychain does not hold their key, so they cannot be opened here. Everything else is restored. \
+             On the original computer they open as before; here, reset secrets (Settings → Security → Reset secrets…) \
+             and enter them again."
+                .into(),
+        ),
+    })
 }
 
 /// Minutes without use after which a passphrase vault locks itself (0 = off).

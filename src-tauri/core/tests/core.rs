@@ -1,5 +1,10 @@
 //! fieldkit-core's integration tests: the public API against real SQLite files.
 
+/// backup: a backup taken while a sync writes is one committed state; a
+/// restore keeps the current data aside, migrates an older backup and
+/// refuses a newer, tampered, truncated or foreign one without loss.
+#[path = "core/backup.rs"]
+mod backup;
 /// changes: the change log with encrypted secrets, and the scan that proves
 /// no secret leaks to disk, lists, search, exports or the PSA outbox.
 #[path = "core/changes.rs"]

@@ -12,6 +12,9 @@ macro_rules! with_commands {
         $then! {
             database::database_status,
             database::database_move_aside,
+            backup::data_location,
+            backup::backup_create,
+            backup::backup_restore,
             customers::customers_list,
             customers::customer_get,
             customers::customer_save,

@@ -95,10 +95,19 @@ import type { MeetingQuestion } from "./bindings/MeetingQuestion";
 import type { MeetingQuestionDraft } from "./bindings/MeetingQuestionDraft";
 import type { HandoffDraft } from "./bindings/HandoffDraft";
 import type { HandoffOverview } from "./bindings/HandoffOverview";
+import type { BackupSummary } from "./bindings/BackupSummary";
+import type { DataLocation } from "./bindings/DataLocation";
+import type { RestoreOutcome } from "./bindings/RestoreOutcome";
 
 export interface Backend {
   databaseStatus(): Promise<DatabaseStatus>;
   databaseMoveAside(): Promise<DatabaseStatus>;
+  /** Where the data folder is and how much it holds. */
+  dataLocation(): Promise<DataLocation>;
+  /** Asks where to save (native dialog) and writes the backup; null when cancelled. */
+  backupCreate(): Promise<BackupSummary | null>;
+  /** Asks for a backup (native dialog) and restores it, the current data kept aside; null when cancelled. */
+  backupRestore(): Promise<RestoreOutcome | null>;
   customersList(query: CustomerQuery): Promise<CustomerSummary[]>;
   customerGet(id: string): Promise<Customer>;
   customerSave(draft: CustomerDraft): Promise<Customer>;
@@ -251,6 +260,9 @@ export interface Backend {
 export const tauriBackend: Backend = {
   databaseStatus: () => invoke("database_status"),
   databaseMoveAside: () => invoke("database_move_aside"),
+  dataLocation: () => invoke("data_location"),
+  backupCreate: () => invoke("backup_create"),
+  backupRestore: () => invoke("backup_restore"),
   customersList: (query) => invoke("customers_list", { query }),
   customerGet: (id) => invoke("customer_get", { id }),
   customerSave: (draft) => invoke("customer_save", { draft }),

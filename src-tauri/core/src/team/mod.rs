@@ -33,6 +33,7 @@ pub use escalate::{
 pub use handoff::{export_handoff, handoff_overview, post_handoff, HandoffDraft, HandoffOverview, HandoffTicket};
 pub use help_request::{ask_for_help, help_request_draft, HelpRequestDraft};
 pub use slack::{slack_error_message, slack_message_body, TicketLinkParts};
+pub(crate) use slack_messages::hold_after_restore;
 pub use slack_messages::{discard_slack_message, list_slack_messages, resend_slack_message, SlackMessage};
 pub use slack_send::{send_slack_messages, send_slack_test_message, SlackPace, SlackSendReport};
 pub use slack_settings::{get_slack_settings, save_slack_settings, SlackSettings, SlackSettingsDraft};

@@ -78,6 +78,24 @@ pub fn list_slack_messages(db: &Db, ticket_id: Option<Uuid>) -> Result<Vec<Slack
 }
 
 /// Sets a message's state and its outbox entry's, inside `tx`.
+/// What a restored backup says of a message that was waiting in it.
+const RESTORED: &str = "Restored from a backup: this message may have been posted after the backup was made. \
+Send it again or discard it.";
+
+/// After a restore: a message waiting (or being sent) in the backup may
+/// have been posted since, and a webhook post is not idempotent, so it is
+/// shown as possibly sent — never posted again silently. Returns how many.
+pub(crate) fn hold_after_restore(tx: &Connection, now: DateTime<Utc>) -> rusqlite::Result<u32> {
+    let waiting: Vec<String> = tx
+        .prepare("SELECT id FROM slack_messages WHERE state IN ('pending', 'sending')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in &waiting {
+        set_state(tx, id, "possibly_sent", Some(RESTORED), now)?;
+    }
+    Ok(u32::try_from(waiting.len()).unwrap_or(u32::MAX))
+}
+
 pub(crate) fn set_state(
     tx: &Connection,
     id: &str,
