@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Timelike, Utc};
 use fieldkit_core::changes::{ChangeCategory, ChangeDraft};
 use fieldkit_core::outbox::list_in_state;
 use fieldkit_core::reports::{verify_report, PartLine, SignatureInput};
@@ -22,9 +22,21 @@ use super::reports::signature_strokes;
 
 const SECRET: &str = "Tr0ub4dor&3-visit";
 
+/// "Now" for these tests: the real time, or four hours earlier when a
+/// visit of the next three hours would cross midnight UTC (a time entry may
+/// not, so the close-out would split it and the counts would differ).
+fn test_now() -> DateTime<Utc> {
+    let now = Utc::now();
+    if now.hour() >= 21 {
+        now - Duration::hours(4)
+    } else {
+        now
+    }
+}
+
 fn setup(dir: &std::path::Path) -> (Db, Vault) {
     let db = Db::open(&dir.join("fieldkit.db")).unwrap();
-    load_sample_data(&db, 1, Utc::now()).unwrap();
+    load_sample_data(&db, 1, test_now()).unwrap();
     let vault = Vault::default();
     vault.set_up(&db, Some("correct horse battery staple")).unwrap();
     (db, vault)
@@ -98,7 +110,7 @@ fn an_on_site_visit_from_arrival_to_a_sealed_synced_close_out() {
     let (db, vault) = setup(dir.path());
     let (appointment, ticket) = on_site_appointment(&db);
     let before = list_in_state(&db, "pending").unwrap().len();
-    let t0 = Utc::now();
+    let t0 = test_now();
     let start = VisitStart { ticket_id: ticket, appointment_id: Some(appointment), kind: None, if_running: None };
 
     let visit = start_visit(&db, &start, t0).unwrap().visit;
@@ -196,7 +208,7 @@ fn a_remote_session_starts_its_timer_at_once_and_records_the_confirmation() {
     let dir = tempfile::tempdir().unwrap();
     let (db, vault) = setup(dir.path());
     let (_, ticket) = on_site_appointment(&db);
-    let t0 = Utc::now();
+    let t0 = test_now();
     let started = start_visit(
         &db,
         &VisitStart { ticket_id: ticket, appointment_id: None, kind: Some(AppointmentKind::Remote), if_running: None },
@@ -252,7 +264,7 @@ fn a_close_out_interrupted_after_the_seal_resumes_without_doing_a_step_twice() {
     let dir = tempfile::tempdir().unwrap();
     let (db, vault) = setup(dir.path());
     let (appointment, ticket) = on_site_appointment(&db);
-    let t0 = Utc::now();
+    let t0 = test_now();
     let visit = start_visit(
         &db,
         &VisitStart { ticket_id: ticket, appointment_id: Some(appointment), kind: None, if_running: None },
@@ -303,7 +315,7 @@ fn a_visit_for_an_unknown_ticket_or_appointment_creates_nothing() {
         start_visit(
             &db,
             &VisitStart { ticket_id: unknown, appointment_id: None, kind: None, if_running: None },
-            Utc::now()
+            test_now()
         ),
         Err(VisitError::TicketNotFound(_))
     ));
@@ -311,7 +323,7 @@ fn a_visit_for_an_unknown_ticket_or_appointment_creates_nothing() {
         start_visit(
             &db,
             &VisitStart { ticket_id: ticket, appointment_id: Some(unknown), kind: None, if_running: None },
-            Utc::now()
+            test_now()
         ),
         Err(VisitError::AppointmentNotFound(_))
     ));
