@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use fieldkit_core::sync::autotask::RetryPolicy;
 use fieldkit_core::sync::halopsa::{Endpoint, HaloPsa};
 use fieldkit_core::sync::{self, Connector, Kind, PushFailure, PushOp, Scope, Selection, SyncProgress, SyncReport};
+use fieldkit_core::team::{escalate_ticket, EscalationDraft};
 use fieldkit_core::tickets::{add_note, change_status, set_checklist_item, NoteDraft};
 use fieldkit_core::Db;
 use fieldkit_standin::halo::{HaloStandin, CLIENT_ID, CLIENT_SECRET};
@@ -510,6 +511,71 @@ fn the_to_do_lists_of_my_tickets_are_read_and_a_tick_made_here_is_sent() {
         set_checklist_item(&db, item, false, Utc::now()).unwrap();
         cycle(&db, &connector, &scope).await;
         assert_eq!((todo(&standin)["done"].clone(), todo(&standin)["done_by_id"].clone()), (json!(false), Value::Null));
+        assert_eq!(count(&db, "SELECT count(*) FROM outbox WHERE state != 'sent'"), 0);
+    });
+}
+
+/// An escalation against Halo: the ticket's agent changes, the previous one
+/// joins its `additional_agents` (the whole list is sent, right whether Halo
+/// replaces or merges it), the note says why — and nothing is sent twice.
+#[test]
+fn an_escalation_keeps_the_previous_agent_among_the_additional_agents() {
+    runtime().block_on(async {
+        let standin = HaloStandin::start(Seed::scaled(1), 0).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let db = Arc::new(Db::open(&dir.path().join("fieldkit.db")).unwrap());
+        let scope = scope(&standin, Utc::now());
+        let connector = connector(&standin);
+        cycle(&db, &connector, &scope).await;
+        let (senior, senior_psa): (String, i64) = db
+            .read(|c| {
+                c.query_row(
+                    "SELECT id, psa_id FROM resources WHERE role = 'senior_technician' AND psa_id IS NOT NULL LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+            })
+            .expect("a senior technician among Halo's agents (by job title)");
+        let (ticket, psa): (String, i64) = db
+            .read(|c| {
+                c.query_row(
+                    "SELECT t.id, t.psa_id FROM tickets t JOIN resources r ON r.id = t.primary_resource_id
+                     WHERE t.completed_at IS NULL AND t.psa_id IS NOT NULL AND r.psa_id = ?1 ORDER BY t.psa_id LIMIT 1",
+                    [scope.me],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+            })
+            .unwrap();
+        let in_halo = |standin: &HaloStandin| standin.snapshot("Tickets").into_iter().find(|t| t["id"] == psa).unwrap();
+        let helpers = |ticket: &Value| -> Vec<i64> {
+            ticket["additional_agents"].as_array().into_iter().flatten().filter_map(|a| a["id"].as_i64()).collect()
+        };
+        let before = helpers(&in_halo(&standin));
+        let draft = EscalationDraft {
+            ticket_id: uuid::Uuid::parse_str(&ticket).unwrap(),
+            to_resource_id: senior,
+            reason: "Needs a domain admin".into(),
+        };
+        escalate_ticket(&db, &draft, Utc::now()).unwrap();
+        let report = cycle(&db, &connector, &scope).await;
+        let failures: Vec<(String, String)> = db
+            .read(|c| {
+                c.prepare("SELECT entity, last_error FROM outbox WHERE state = 'failed'")?
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .unwrap();
+        assert_eq!((report.failed, report.pushed), (0, 3), "agent, additional agent, note: {failures:?}");
+        let after = in_halo(&standin);
+        assert_eq!(after["agent_id"].as_i64(), Some(senior_psa));
+        let now_helpers = helpers(&after);
+        assert!(before.iter().all(|h| now_helpers.contains(h)), "{before:?} kept in {now_helpers:?}");
+        assert_eq!(now_helpers.iter().filter(|h| **h == scope.me).count(), 1, "{now_helpers:?}");
+        assert!(standin
+            .snapshot("Actions")
+            .iter()
+            .any(|a| a["ticket_id"] == psa && a["note"].as_str().is_some_and(|n| n.contains("Needs a domain admin"))));
+        assert_eq!(cycle(&db, &connector, &scope).await.pushed, 0, "nothing sent twice");
         assert_eq!(count(&db, "SELECT count(*) FROM outbox WHERE state != 'sent'"), 0);
     });
 }

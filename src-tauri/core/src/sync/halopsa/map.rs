@@ -16,6 +16,16 @@ pub fn action_key(ticket: i64, action: i64) -> Option<i64> {
     Some((ticket << ACTION_BITS) | action)
 }
 
+/// A secondary resource's neutral id: Halo has no such record, only the
+/// ticket's `additional_agents`, so the ticket and agent ids make one number
+/// (`ticket << 32 | agent`; agent ids are below 2³², tickets below 2³⁰).
+pub fn helper_key(ticket: i64, agent: i64) -> Option<i64> {
+    if !(0..(1 << 32)).contains(&agent) || !(0..(1 << 30)).contains(&ticket) {
+        return None;
+    }
+    Some((ticket << 32) | agent)
+}
+
 /// The ticket and action of a neutral action id.
 pub fn split_action_key(key: i64) -> (i64, i64) {
     (key >> ACTION_BITS, key & ((1 << ACTION_BITS) - 1))

@@ -357,6 +357,39 @@ impl HaloPsa {
         Ok((records, next))
     }
 
+    /// The ticket, agent and neutral id of a secondary-resource create.
+    fn helper_of(op: &PushOp) -> Result<(i64, i64, i64), PushFailure> {
+        let ticket =
+            op.body["id"].as_i64().ok_or_else(|| PushFailure::Rejected("The ticket is not in HaloPSA.".into()))?;
+        let agent = op.body["_helper"]
+            .as_i64()
+            .ok_or_else(|| PushFailure::Rejected("That person is not in HaloPSA.".into()))?;
+        let key = map::helper_key(ticket, agent).ok_or_else(|| {
+            PushFailure::Rejected(format!("Ticket {ticket} or agent {agent} has an id Fieldkit cannot keep."))
+        })?;
+        Ok((ticket, agent, key))
+    }
+
+    /// A secondary resource is one of a ticket's `additional_agents`. Whether
+    /// Halo replaces the list or adds to it is unverified: the whole list is
+    /// sent — the ticket's as read now, plus this agent — which is right under
+    /// both readings and harmless sent twice. Its neutral id is the
+    /// (ticket, agent) pair, as the reads make it.
+    async fn add_helper(&self, op: &PushOp) -> Result<i64, PushFailure> {
+        let (ticket, agent, key) = Self::helper_of(op)?;
+        let current =
+            self.get(&format!("Tickets/{ticket}")).await.map_err(|e| PushFailure::Transient(e.to_string()))?;
+        let mut agents = map::additional_agents(&current);
+        if !agents.contains(&agent) {
+            agents.push(agent);
+            let listed: Vec<Value> = agents.iter().map(|id| json!({ "id": id })).collect();
+            let body = json!([{ "id": ticket, "additional_agents": listed }]);
+            self.client.call(Method::POST, "Tickets", Some(&body), true).await.map_err(push_failure)?;
+        }
+        self.memory().helpers.insert(ticket, agents);
+        Ok(key)
+    }
+
     /// The to-do lists (`FaultToDo`) of the selected tickets that are mine:
     /// Halo has no read of many tickets' to-dos, so one request per ticket,
     /// and only for the tickets a technician visits (agent or additional
@@ -727,6 +760,8 @@ fn push_body(r: &Resolved) -> Result<Value, String> {
             "filename": p["title"].as_str().filter(|t| !t.is_empty()).or(p["fullPath"].as_str()).unwrap_or("report.pdf"),
             "third_party_id": r.key.to_string(),
         }),
+        // A ticket update with the whole list of additional agents (see `add_helper`).
+        ("TicketSecondaryResource", "create") => json!({ "id": r.ticket, "_helper": r.resource }),
         // A tick is a state, not an event: sending it again is harmless.
         ("TicketChecklistItem", "update") => {
             let done = p["isCompleted"].as_bool().unwrap_or(false);
@@ -747,6 +782,7 @@ impl HaloPsa {
             "ServiceCall" => "Appointment",
             "TicketAttachment" => "Attachment",
             "TicketChecklistItem" => "ToDo",
+            "TicketSecondaryResource" => "Tickets",
             entity => return Err(PushFailure::Rejected(format!("Fieldkit cannot send a {entity} to HaloPSA."))),
         })
     }
@@ -867,7 +903,7 @@ impl Connector for HaloPsa {
                         .iter()
                         .flat_map(|ticket| {
                             memory.helpers.get(ticket).into_iter().flatten().map(move |agent| {
-                                json!({ "id": map::action_key(*ticket, *agent), "ticketID": ticket, "resourceID": agent })
+                                json!({ "id": map::helper_key(*ticket, *agent), "ticketID": ticket, "resourceID": agent })
                             })
                         })
                         .collect(),
@@ -945,6 +981,9 @@ impl Connector for HaloPsa {
     }
 
     async fn push(&self, op: &PushOp) -> Result<i64, PushFailure> {
+        if op.entity == "TicketSecondaryResource" {
+            return self.add_helper(op).await;
+        }
         let path = Self::path(op)?;
         let body = self.wire_body(op).await?;
         let create = op.operation == "create";
@@ -997,6 +1036,14 @@ impl Connector for HaloPsa {
                     .and_then(|t| map::id(t, "id")))
             }
             "TicketNote" | "TimeEntry" => self.find_action(op).await,
+            "TicketSecondaryResource" => {
+                let (ticket, agent, key) = match Self::helper_of(op) {
+                    Ok(helper) => helper,
+                    Err(_) => return Ok(None),
+                };
+                let current = self.get(&format!("Tickets/{ticket}")).await?;
+                Ok(map::additional_agents(&current).contains(&agent).then_some(key))
+            }
             "ServiceCall" => {
                 let start = op.body["start_date"]
                     .as_str()
