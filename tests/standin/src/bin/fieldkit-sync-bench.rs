@@ -10,8 +10,9 @@
 //!
 //! `--psa halo` runs the same three against the HaloPSA stand-in and
 //! connector: its minimum is Halo's pages of 100, one action read per
-//! ticket (Halo lists actions per ticket only), the agents, the five lists
-//! and the token; notes are actions.
+//! ticket (Halo lists actions per ticket only), one to-do list read per open
+//! ticket of mine (likewise per ticket), the agents, the five lists and the
+//! token; notes are actions.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -138,14 +139,24 @@ async fn run_halo(tickets: u32, notes: u32, latency: u64) {
             .collect();
     println!("stand-in holds {counts:?}");
     // The minimum: Halo's pages of 100 for each paged list pulled (at least
-    // one each), one action read per ticket, the agents, the five lists
-    // (statuses, priorities, teams, ticket types, outcomes) and the token.
-    let minimum = |report: &SyncReport| {
+    // one each), one action read per ticket, one to-do read per open ticket
+    // of mine, the agents, the five lists (statuses, priorities, teams,
+    // ticket types, outcomes) and the token.
+    let my_open = standin
+        .snapshot("Tickets")
+        .iter()
+        .filter(|t| !t["hasbeenclosed"].as_bool().unwrap_or(false))
+        .filter(|t| {
+            t["agent_id"].as_i64() == Some(me)
+                || t["additional_agents"].as_array().into_iter().flatten().any(|a| a["id"].as_i64() == Some(me))
+        })
+        .count() as u64;
+    let minimum = move |report: &SyncReport| {
         let count = |kind: Kind| report.pulled.iter().find(|k| k.kind == kind.as_str()).map_or(0, |k| k.count as u64);
         let paged =
             [Kind::Companies, Kind::Locations, Kind::Contacts, Kind::Devices, Kind::Tickets, Kind::ServiceCalls];
         let pages: u64 = paged.into_iter().map(|kind| count(kind).div_ceil(halopsa::PAGE_SIZE as u64).max(1)).sum();
-        pages + count(Kind::Tickets) + 1 + 5 + 1
+        pages + count(Kind::Tickets) + my_open + 1 + 5 + 1
     };
     let make = || HaloPsa::new(endpoint.clone(), RetryPolicy::default()).unwrap();
     run(&standin, make, scope, now, latency, minimum).await;

@@ -87,8 +87,8 @@ struct Memory {
     calls: HashMap<i64, (Option<i64>, Vec<i64>)>,
     /// The ticket list of a "changed notes" read, frozen at its first page.
     note_tickets: Vec<i64>,
-    /// Tickets read where I am the agent or an additional agent: their to-do
-    /// lists are read (Halo reads them one ticket at a time).
+    /// Open tickets read where I am the agent or an additional agent: their
+    /// to-do lists are read (Halo reads them one ticket at a time).
     mine: HashSet<i64>,
 }
 
@@ -338,7 +338,8 @@ impl HaloPsa {
                 continue;
             }
             let helpers = map::additional_agents(row);
-            let mine = ticket["assignedResourceID"].as_i64() == Some(scope.me) || helpers.contains(&scope.me);
+            let mine = ticket["completedDate"].is_null()
+                && (ticket["assignedResourceID"].as_i64() == Some(scope.me) || helpers.contains(&scope.me));
             memory.push((id, helpers, crate::sync::record::time_field(&ticket, "lastActivityDate"), mine));
             records.push(if matches!(selection, Selection::AllIds) { json!({ "id": id }) } else { ticket });
         }
@@ -392,8 +393,8 @@ impl HaloPsa {
 
     /// The to-do lists (`FaultToDo`) of the selected tickets that are mine:
     /// Halo has no read of many tickets' to-dos, so one request per ticket,
-    /// and only for the tickets a technician visits (agent or additional
-    /// agent) — the others' lists stay unread.
+    /// and only for the open tickets a technician visits (agent or
+    /// additional agent) — the others' lists stay unread.
     async fn pull_todos(&self, selection: &Selection) -> Result<Vec<Value>, SyncError> {
         let parents: Vec<i64> = match selection {
             Selection::Children { parents, .. } | Selection::Ids(parents) => {
