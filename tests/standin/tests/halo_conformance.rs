@@ -451,7 +451,7 @@ fn every_call_and_written_field_is_in_halos_api_description() {
 }
 
 /// A full cycle by a new connector.
-/// A ticket's to-do list (`FaultToDo`): read for the tickets I visit (one
+/// A ticket's to-do list (`FaultToDo`): read for the open tickets I visit (one
 /// request per ticket: Halo has no read across tickets), a tick made here
 /// sent as `POST /ToDo` with who ticked it, an untick clearing it.
 #[test]
@@ -468,6 +468,7 @@ fn the_to_do_lists_of_my_tickets_are_read_and_a_tick_made_here_is_sent() {
         let mine: BTreeSet<i64> = standin
             .snapshot("Tickets")
             .iter()
+            .filter(|t| !t["hasbeenclosed"].as_bool().unwrap_or(false))
             .filter(|t| {
                 t["agent_id"].as_i64() == Some(scope.me)
                     || t["additional_agents"]
