@@ -342,3 +342,51 @@ fn a_remote_session_interrupted_by_a_restart_resumes_and_closes_in_at_most_10_in
         },
     );
 }
+
+/// An appointment for several tickets (a service call can hold many): the
+/// technician chooses which ticket the visit is for.
+#[test]
+fn an_appointment_for_several_tickets_starts_the_visit_on_the_chosen_one() {
+    run(
+        "visit_several_tickets",
+        |_| {},
+        async |slot: &mut Option<App>| -> TestResult {
+            let app = slot.as_ref().expect("app running");
+            app.click("load-sample-data").await?;
+            app.testid("area-customers").await?;
+            // A second ticket of the same customer joins today's on-site appointment (as a sync would bring it).
+            let (number, title) = {
+                let database = rusqlite::Connection::open(app.data_dir().join("fieldkit.db"))?;
+                database.busy_timeout(Duration::from_secs(5))?;
+                let (appointment, row, number, title): (String, i64, String, String) = database.query_row(
+                    "SELECT a.id, t.row, t.number, t.title FROM appointments a
+                     JOIN tickets t ON t.customer_id = a.customer_id
+                     WHERE a.kind = 'on_site' AND a.start_at >= datetime('now', '-12 hours') AND t.completed_at IS NULL
+                       AND t.row NOT IN (SELECT ticket_row FROM appointment_tickets WHERE appointment_id = a.id)
+                     ORDER BY a.start_at, t.row LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )?;
+                database.execute(
+                    "INSERT INTO appointment_tickets (appointment_id, ticket_row) VALUES (?1, ?2)",
+                    rusqlite::params![appointment, row],
+                )?;
+                (number, title)
+            };
+            app.click("nav-today").await?;
+            app.testid("today-appointment-visit-ticket").await?;
+            app.choose("today-appointment-visit-ticket", &format!("{number} {title}")).await?;
+            app.keep_screenshot("visit_several_tickets_today").await;
+            // The card with the choice: its own "Start visit".
+            app.wait_for(
+                "li:has([data-testid='today-appointment-visit-ticket']) [data-testid='today-appointment-visit']",
+            )
+            .await?
+            .click()
+            .await?;
+            app.wait_for_texts("visit-ticket", &[&number]).await?;
+            app.keep_screenshot("visit_several_tickets").await;
+            Ok(())
+        },
+    );
+}
