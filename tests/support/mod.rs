@@ -6,6 +6,8 @@
 //! a new one on the same data, as a user closing and reopening the app.
 //! When a test fails, a screenshot is saved under `tests/artifacts/`.
 
+pub mod files_server;
+
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};

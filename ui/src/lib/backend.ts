@@ -15,6 +15,8 @@ import type { OutboxEntry } from "./bindings/OutboxEntry";
 import type { PicklistValue } from "./bindings/PicklistValue";
 import type { Settings } from "./bindings/Settings";
 import type { NotificationSettings } from "./bindings/NotificationSettings";
+import type { UpdateSettings } from "./bindings/UpdateSettings";
+import type { UpdateStatus } from "./bindings/UpdateStatus";
 import type { TicketDetail } from "./bindings/TicketDetail";
 import type { TicketSummary } from "./bindings/TicketSummary";
 import type { TicketPage } from "./bindings/TicketPage";
@@ -134,6 +136,12 @@ export interface Backend {
   settingsSave(settings: Settings): Promise<Settings>;
   notificationSettingsGet(): Promise<NotificationSettings>;
   notificationSettingsSave(settings: NotificationSettings): Promise<NotificationSettings>;
+  updatesSettingsGet(): Promise<UpdateSettings>;
+  updatesSettingsSave(settings: UpdateSettings): Promise<UpdateSettings>;
+  updatesStatus(): Promise<UpdateStatus>;
+  updatesCheck(): Promise<UpdateStatus>;
+  /** Installing restarts the app; a wait for a quiet moment answers with its reasons. */
+  updatesInstall(anyway: boolean): Promise<UpdateStatus>;
   timerGet(): Promise<RunningTimer | null>;
   timerStart(target: TimerTarget, ifRunning: RunningTimerChoice | null): Promise<TimerStarted>;
   timerPause(): Promise<RunningTimer>;
@@ -274,6 +282,11 @@ export const tauriBackend: Backend = {
   settingsSave: (settings) => invoke("settings_save", { settings }),
   notificationSettingsGet: () => invoke("notification_settings_get"),
   notificationSettingsSave: (settings) => invoke("notification_settings_save", { settings }),
+  updatesSettingsGet: () => invoke("updates_settings_get"),
+  updatesSettingsSave: (settings) => invoke("updates_settings_save", { settings }),
+  updatesStatus: () => invoke("updates_status"),
+  updatesCheck: () => invoke("updates_check"),
+  updatesInstall: (anyway) => invoke("updates_install", { anyway }),
   timerGet: () => invoke("timer_get"),
   timerStart: (target, ifRunning) => invoke("timer_start", { target, ifRunning }),
   timerPause: () => invoke("timer_pause"),
