@@ -240,3 +240,24 @@ pub fn start<R: Runtime>(app: AppHandle<R>, database: Arc<AppDatabase>, updater:
 pub fn state<R: Runtime>(app: &AppHandle<R>) -> Updater {
     app.state::<Updater>().inner().clone()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plugins_errors_are_said_in_words() {
+        let refused =
+            describe(&UpdaterError::SignedVersionMismatch { signed: "0.1.0".into(), announced: "0.2.0".into() });
+        assert!(
+            refused.starts_with("The update was refused:") && refused.ends_with("Nothing was installed."),
+            "{refused}"
+        );
+        let insecure = describe(&UpdaterError::InsecureTransportProtocol);
+        assert!(insecure.contains("https://"), "{insecure}");
+        let missing = describe(&UpdaterError::TargetsNotFound(vec!["linux-x86_64-deb".into(), "linux-x86_64".into()]));
+        assert!(missing.contains("no package for this computer") && missing.contains("linux-x86_64-deb"), "{missing}");
+        let install = describe(&UpdaterError::PackageInstallFailed);
+        assert!(install.contains("the installed version stays"), "{install}");
+    }
+}
