@@ -2,11 +2,12 @@
 //! an installed `.deb`, end to end, through tauri-plugin-updater's own code:
 //!
 //! 1. A test key pair is generated now (`cargo tauri signer generate`); two
-//!    debug `.deb`s are built with its public key passed by `--config`
-//!    (so the app has no runtime key override): the current version, and
-//!    the same source with the version bumped by `--config` (the honest way
-//!    to make "a newer release" from one checkout). The CLI signs each with
-//!    the test private key (`TAURI_SIGNING_PRIVATE_KEY`), as a release does.
+//!    debug `.deb`s are built with its public key in the configuration
+//!    (`TAURI_CONFIG` for the build, `--config` for `cargo tauri bundle`; so
+//!    the app has no runtime key override): the current version, and the
+//!    same source with the version bumped the same way (the honest way to
+//!    make "a newer release" from one checkout). The CLI signs each with the
+//!    test private key (`TAURI_SIGNING_PRIVATE_KEY`), as a release does.
 //! 2. The current `.deb` is installed with `dpkg -i`, so the running binary
 //!    carries the bundler's `deb` mark and the plugin takes its deb path
 //!    (`dpkg -i` through `pkexec`, a graphical `sudo`, or `sudo`).
@@ -74,21 +75,30 @@ fn versions() -> (String, String) {
 }
 
 /// Builds a debug `.deb` of `version` trusting `pubkey`, signed with `key`;
-/// returns the package and its signature, copied into `out`.
+/// returns the package and its signature, copied into `out`. Built as
+/// scripts/package.sh --debug builds (the same cargo packages, so the test
+/// script's debug build is reused; `TAURI_CONFIG` is how the CLI hands its
+/// `--config` to the build), then bundled and signed by the CLI.
 fn build_deb(version: &str, pubkey: &str, key: &Path, out: &Path) -> (PathBuf, String) {
     let config = serde_json::json!({
         "version": version,
         "bundle": { "createUpdaterArtifacts": true },
         "plugins": { "updater": { "pubkey": pubkey } }
-    });
+    })
+    .to_string();
     eprintln!("[update] building the {version} .deb (debug) …");
     let started = Instant::now();
+    sh(Command::new("cargo")
+        .args(["build", "--locked", "-p", "fieldkit", "-p", "fieldkit-standin"])
+        .current_dir(workspace())
+        .env("TAURI_CONFIG", &config));
+    let _ = std::fs::remove_dir_all(target_dir().join("debug/bundle/deb"));
     sh(Command::new(tauri_cli())
-        .args(["build", "--debug", "--bundles", "deb", "--ci", "--config", &config.to_string()])
+        .args(["bundle", "--debug", "--bundles", "deb", "--ci", "--config", &config])
         .current_dir(workspace().join("src-tauri"))
         .env("TAURI_SIGNING_PRIVATE_KEY", key)
         .env("TAURI_SIGNING_PRIVATE_KEY_PASSWORD", ""));
-    eprintln!("[update] built in {:?}", started.elapsed());
+    eprintln!("[update] built and signed in {:?}", started.elapsed());
     let folder = target_dir().join("debug/bundle/deb");
     let deb = std::fs::read_dir(&folder)
         .expect("bundle/deb")
