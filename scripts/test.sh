@@ -51,8 +51,7 @@ xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
 step "update test: an installed .deb updated from a loopback server (root)"
 if [ "$(id -u)" -eq 0 ]; then
   command -v sudo >/dev/null || apt-get install -y --no-install-recommends sudo
-  FIELDKIT_APP=/usr/bin/fieldkit CARGO_TAURI="$PWD/.tools/tauri-cli/bin/cargo-tauri" \
-    xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
+  FIELDKIT_APP=/usr/bin/fieldkit xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
     cargo test -p fieldkit-e2e --locked update::a_signed_deb -- --ignored --test-threads=1 --nocapture
 else
   echo "skipped: it installs a package, so it runs as root (CI does)"

@@ -36,10 +36,18 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// `CARGO_TAURI`, else the one scripts/package.sh installs into
+/// `.tools/tauri-cli`, else `cargo-tauri` on PATH.
 fn tauri_cli() -> PathBuf {
-    std::env::var_os("CARGO_TAURI")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace().join(".tools/tauri-cli/bin/cargo-tauri"))
+    if let Some(cli) = std::env::var_os("CARGO_TAURI") {
+        return PathBuf::from(cli);
+    }
+    let tools = workspace().join(".tools/tauri-cli/bin/cargo-tauri");
+    if tools.exists() {
+        tools
+    } else {
+        PathBuf::from("cargo-tauri")
+    }
 }
 
 fn target_dir() -> PathBuf {
@@ -129,7 +137,12 @@ impl Drop for Uninstall {
 fn a_signed_deb_update_installs_and_a_tampered_one_is_refused() {
     assert_eq!(sh(Command::new("id").arg("-u")).trim(), "0", "run as root: it installs a package");
     assert_eq!(app_binary(), Path::new(INSTALLED), "run with FIELDKIT_APP={INSTALLED}: the installed app is driven");
-    assert!(tauri_cli().exists(), "the Tauri CLI is missing at {} (set CARGO_TAURI)", tauri_cli().display());
+    let cli = Command::new(tauri_cli()).arg("--version").output();
+    assert!(
+        cli.is_ok_and(|out| out.status.success()),
+        "the Tauri CLI ({}) does not run: scripts/package.sh installs it, or set CARGO_TAURI",
+        tauri_cli().display()
+    );
     assert!(installed_version().is_none(), "{PACKAGE} is installed already: remove it first (dpkg -r {PACKAGE})");
 
     // 1. The test key pair, and two signed packages.
