@@ -71,6 +71,16 @@ fn installed_version() -> Option<String> {
     text.starts_with("install ok installed").then(|| text.rsplit(' ').next().unwrap_or_default().to_string())
 }
 
+/// Whether dpkg knows the package in any state but "not installed" (an
+/// install under way elsewhere counts: this test must not touch it).
+fn package_present() -> bool {
+    let Ok(output) = Command::new("dpkg-query").args(["-W", "-f", "${Status}", PACKAGE]).output() else {
+        return false;
+    };
+    let status = String::from_utf8_lossy(&output.stdout).into_owned();
+    output.status.success() && !status.contains("not-installed") && !status.contains("config-files")
+}
+
 /// The version in tauri.conf.json, and the next patch version.
 fn versions() -> (String, String) {
     let config: serde_json::Value =
@@ -123,6 +133,17 @@ fn build_deb(version: &str, pubkey: &str, key: &Path, out: &Path) -> (PathBuf, S
     (copy, signature)
 }
 
+/// "Check for updates", waiting for this check's answer (the offer shown
+/// before it is the previous address's).
+async fn check(app: &App) -> TestResult {
+    let before = app.attribute_of("updates-status", "data-checked-at").await?;
+    app.click("updates-check").await?;
+    app.eventually("the check's answer", async || {
+        Ok((app.attribute_of("updates-status", "data-checked-at").await? != before).then_some(()))
+    })
+    .await
+}
+
 /// Removes the package when the test ends, however it ends.
 struct Uninstall;
 
@@ -143,7 +164,10 @@ fn a_signed_deb_update_installs_and_a_tampered_one_is_refused() {
         "the Tauri CLI ({}) does not run: scripts/package.sh installs it, or set CARGO_TAURI",
         tauri_cli().display()
     );
-    assert!(installed_version().is_none(), "{PACKAGE} is installed already: remove it first (dpkg -r {PACKAGE})");
+    assert!(
+        !package_present(),
+        "{PACKAGE} is installed already (or being installed): remove it first (dpkg -r {PACKAGE})"
+    );
 
     // 1. The test key pair, and two signed packages.
     let work = tempfile::tempdir().unwrap();
@@ -192,7 +216,7 @@ fn a_signed_deb_update_installs_and_a_tampered_one_is_refused() {
                 app.type_into("updates-endpoint", &server.url(&format!("{folder}/latest.json"))).await?;
                 app.click("updates-save").await?;
                 app.testid("updates-saved").await?;
-                app.click("updates-check").await?;
+                check(app).await?;
                 ensure(app.text_of("updates-available-version").await? == next, "the update is offered")?;
                 // The sample data is quiet (no open visit, nothing unsent): no wait.
                 app.click("updates-install").await?;
@@ -206,7 +230,7 @@ fn a_signed_deb_update_installs_and_a_tampered_one_is_refused() {
             app.type_into("updates-endpoint", &server.url("/{channel}/latest.json")).await?;
             app.click("updates-save").await?;
             app.testid("updates-saved").await?;
-            app.click("updates-check").await?;
+            check(app).await?;
             ensure(app.text_of("updates-available-version").await? == next, "the update is offered")?;
             ensure(app.text_of("updates-notes").await?.contains("A fix for the timer."), "its notes")?;
             app.click("updates-install").await?;

@@ -9,10 +9,10 @@
 use fieldkit_e2e::files_server::{latest_json, FilesServer};
 use fieldkit_e2e::{ensure, run, App, TestResult};
 
-/// `b"not the project's package"` signed once with a throwaway key (made and
-/// signed with the `minisign` crate exactly as tauri-cli's `signer generate`
-/// and its signing do; the key was not kept): a well-formed Tauri update
-/// signature that the project's public key cannot verify.
+/// `b"not the project's package"` signed once with a throwaway key
+/// (`cargo tauri signer generate`, then `cargo tauri signer sign`; the key
+/// was not kept): a well-formed Tauri update signature that the project's
+/// public key cannot verify.
 const FOREIGN_SIGNATURE: &str = include_str!("updates/foreign.sig");
 const FOREIGN_PACKAGE: &[u8] = b"not the project's package";
 
