@@ -41,3 +41,18 @@ cargo build -p fieldkit -p fieldkit-standin --locked
 step "end-to-end tests (real app, tauri-driver, WebKitWebDriver, Xvfb)"
 xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
   cargo test -p fieldkit-e2e --locked -- --test-threads=1
+
+# After the packages (scripts/package.sh --debug and the .deb install test):
+# the update path of an installed .deb, through tauri-plugin-updater's deb
+# path, from a loopback server. It builds two debug .debs signed with a key
+# pair made at test time (~2 incremental debug builds), so it runs as root
+# only (it installs and removes the package). The plugin installs a .deb
+# with pkexec, a graphical sudo or `sudo dpkg -i`: as root, `sudo` must exist.
+step "update test: an installed .deb updated from a loopback server (root)"
+if [ "$(id -u)" -eq 0 ]; then
+  command -v sudo >/dev/null || apt-get install -y --no-install-recommends sudo
+  FIELDKIT_APP=/usr/bin/fieldkit xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
+    cargo test -p fieldkit-e2e --locked update::a_signed_deb -- --ignored --test-threads=1 --nocapture
+else
+  echo "skipped: it installs a package, so it runs as root (CI does)"
+fi

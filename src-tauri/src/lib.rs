@@ -10,6 +10,7 @@ mod opener;
 mod reminders;
 mod secrets;
 pub mod sync_service;
+mod updater;
 
 use std::sync::Arc;
 
@@ -39,6 +40,11 @@ pub fn run() {
             let copied = Arc::new(SecretClipboard::default());
             secrets::start_idle_lock(app.handle().clone(), database.clone(), vault.clone(), copied.clone());
             app.manage(sync_service::start(database.clone(), vault.clone()));
+            // Updates: checked and installed from Rust (see `updater.rs`).
+            app.handle().plugin(tauri_plugin_updater::Builder::new().build())?;
+            let updater = updater::Updater::default();
+            updater::start(app.handle().clone(), database.clone(), updater.clone());
+            app.manage(updater);
             app.manage(database);
             app.manage(vault);
             app.manage(copied);

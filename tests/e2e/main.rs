@@ -47,6 +47,14 @@ mod tickets;
 /// time: the timer across a restart, placeholders going overdue with the clock
 /// moved on, and the weekly check.
 mod time;
+/// update: (ignored; root) the installed .deb updated through the plugin's
+/// deb path from a loopback server — a wrong signature and a changed byte
+/// refused, the signed package installed, the new version running.
+mod update;
+/// updates: Settings → Updates with the development build — an address
+/// refused, an update found on a loopback server with its notes as text,
+/// the install waiting for an unsent change, a foreign signature refused.
+mod updates;
 /// visit: the guided on-site visit (≤ 20 interactions, counted and printed)
 /// and remote session (≤ 10, resumed after a restart), their outbox entries
 /// once each and in order, and the sealed report verifying after a restart.

@@ -7,6 +7,7 @@
 //! When a test fails, a screenshot is saved under `tests/artifacts/`.
 
 pub mod desktop_notifications;
+pub mod files_server;
 
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;

@@ -48,6 +48,10 @@ mod tickets;
 /// the weekly check and my week.
 #[path = "core/time.rs"]
 mod time;
+/// updates: the "is it quiet?" rule (open visits, unsent outbox entries)
+/// that holds an update back.
+#[path = "core/updates.rs"]
+mod updates;
 /// vault: resetting secrets when the passphrase or keychain item is lost.
 #[path = "core/vault.rs"]
 mod vault;

@@ -21,6 +21,7 @@ mod sync;
 mod team;
 mod tickets;
 mod time;
+mod updates;
 mod url_templates;
 mod vault;
 mod visits;

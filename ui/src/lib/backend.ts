@@ -17,6 +17,8 @@ import type { Settings } from "./bindings/Settings";
 import type { NotificationSettings } from "./bindings/NotificationSettings";
 import type { NoticeList } from "./bindings/NoticeList";
 import type { NoticeOpened } from "./bindings/NoticeOpened";
+import type { UpdateSettings } from "./bindings/UpdateSettings";
+import type { UpdateStatus } from "./bindings/UpdateStatus";
 import type { TicketDetail } from "./bindings/TicketDetail";
 import type { TicketSummary } from "./bindings/TicketSummary";
 import type { TicketPage } from "./bindings/TicketPage";
@@ -151,6 +153,12 @@ export interface Backend {
   noticesMarkRead(id: number | null): Promise<NoticeList>;
   /** Resolves when a desktop notification is clicked (or with null after a while: ask again). */
   noticeOpenedWait(): Promise<NoticeOpened | null>;
+  updatesSettingsGet(): Promise<UpdateSettings>;
+  updatesSettingsSave(settings: UpdateSettings): Promise<UpdateSettings>;
+  updatesStatus(): Promise<UpdateStatus>;
+  updatesCheck(): Promise<UpdateStatus>;
+  /** Installing restarts the app; a wait for a quiet moment answers with its reasons. */
+  updatesInstall(anyway: boolean): Promise<UpdateStatus>;
   timerGet(): Promise<RunningTimer | null>;
   timerStart(target: TimerTarget, ifRunning: RunningTimerChoice | null): Promise<TimerStarted>;
   timerPause(): Promise<RunningTimer>;
@@ -297,6 +305,11 @@ export const tauriBackend: Backend = {
   noticesList: () => invoke("notices_list"),
   noticesMarkRead: (id) => invoke("notices_mark_read", { id }),
   noticeOpenedWait: () => invoke("notice_opened_wait"),
+  updatesSettingsGet: () => invoke("updates_settings_get"),
+  updatesSettingsSave: (settings) => invoke("updates_settings_save", { settings }),
+  updatesStatus: () => invoke("updates_status"),
+  updatesCheck: () => invoke("updates_check"),
+  updatesInstall: (anyway) => invoke("updates_install", { anyway }),
   timerGet: () => invoke("timer_get"),
   timerStart: (target, ifRunning) => invoke("timer_start", { target, ifRunning }),
   timerPause: () => invoke("timer_pause"),
