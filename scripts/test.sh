@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing and runs every check CI runs: formatting, clippy,
 # the Rust tests, the bindings-freshness check, the UI type check and unit
-# tests, the UI production build, and the end-to-end suite against the built
-# app under Xvfb.
+# tests, the UI production build, the end-to-end suite against the built
+# app under Xvfb, and the debug packages with the install test.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
@@ -41,3 +41,6 @@ cargo build -p fieldkit -p fieldkit-standin --locked
 step "end-to-end tests (real app, tauri-driver, WebKitWebDriver, Xvfb)"
 xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
   cargo test -p fieldkit-e2e --locked -- --test-threads=1
+
+step "packages: debug .deb and .rpm, then the .deb installed, started, removed (root only)"
+bash scripts/package.sh --debug --install-test

@@ -2,6 +2,7 @@
 // typed with the generated bindings; tests swap the implementation with
 // `useBackend`.
 import { invoke } from "@tauri-apps/api/core";
+import type { AboutApp } from "./bindings/AboutApp";
 import type { Agenda } from "./bindings/Agenda";
 import type { ChecklistItem } from "./bindings/ChecklistItem";
 import type { UrlTemplates } from "./bindings/UrlTemplates";
@@ -95,6 +96,8 @@ import type { HandoffDraft } from "./bindings/HandoffDraft";
 import type { HandoffOverview } from "./bindings/HandoffOverview";
 
 export interface Backend {
+  /** The app's name and version (Settings, "About Fieldkit"). */
+  appAbout(): Promise<AboutApp>;
   databaseStatus(): Promise<DatabaseStatus>;
   databaseMoveAside(): Promise<DatabaseStatus>;
   customersList(query: CustomerQuery): Promise<CustomerSummary[]>;
@@ -241,6 +244,7 @@ export interface Backend {
 }
 
 export const tauriBackend: Backend = {
+  appAbout: () => invoke("app_about"),
   databaseStatus: () => invoke("database_status"),
   databaseMoveAside: () => invoke("database_move_aside"),
   customersList: (query) => invoke("customers_list", { query }),
