@@ -4,7 +4,7 @@
 # of the installed app.
 #
 #   scripts/package.sh                  release build; .deb and .rpm (Linux)
-#   scripts/package.sh --debug          debug bundles, reusing `cargo build -p fieldkit`
+#   scripts/package.sh --debug          debug bundles, reusing scripts/test.sh's debug build
 #                                       (fast; what the install test uses)
 #   scripts/package.sh --install-test   then installs the .deb (as root), starts the
 #                                       INSTALLED app under Xvfb through the e2e driver
@@ -63,7 +63,10 @@ if [ "$profile" = release ]; then
   bundle_args=()
 else
   say "debug build"
-  cargo build --locked -p fieldkit
+  # The same packages as scripts/test.sh builds, so its debug build is reused:
+  # fieldkit alone unifies tokio's features differently (the stand-in adds
+  # `signal`) and would rebuild half the tree.
+  cargo build --locked -p fieldkit -p fieldkit-standin
   bundle_args=(--debug)
 fi
 say "bundling $bundles"

@@ -90,7 +90,16 @@ fn run_installed_app(home: &Path, data: &Path, version: &str) {
 
 async fn check_first_start(app: &App, data: &Path, version: &str) -> TestResult {
     let title = app.client.title().await?;
-    ensure(title == "Fieldkit", format!("window title {title:?}"))?;
+    ensure(title == "Fieldkit", format!("page title {title:?}"))?;
+    // The X window: titled Fieldkit, with the class the desktop entry names.
+    if which("xwininfo").is_some() {
+        let tree = Command::new("xwininfo").args(["-root", "-tree"]).output()?;
+        let tree = String::from_utf8_lossy(&tree.stdout);
+        let window = format!("\"Fieldkit\": (\"fieldkit\" \"{WM_CLASS}\")");
+        ensure(tree.lines().any(|line| line.contains(&window)), format!("no window {window} in:\n{tree}"))?;
+    } else {
+        eprintln!("[install] xwininfo (x11-utils) is not installed: the window's WM_CLASS was not checked");
+    }
     app.click("start-empty").await?;
     app.click("nav-settings").await?;
     let shown = app
@@ -159,10 +168,10 @@ fn every_linked_library_is_a_declared_dependency(deb: &Path) {
         .filter_map(|alternative| alternative.split_whitespace().next())
         .map(str::to_string)
         .collect();
-    let Some(_) = which("dpkg-shlibdeps") else {
+    if which("dpkg-shlibdeps").is_none() {
         eprintln!("[install] dpkg-shlibdeps is not installed (dpkg-dev): linked libraries not compared with Depends");
         return;
-    };
+    }
     let scratch = tempfile::tempdir().expect("scratch");
     let unpacked = scratch.path().join("root");
     run(&["dpkg-deb", "-x", &deb.display().to_string(), &unpacked.display().to_string()]);
