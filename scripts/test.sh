@@ -38,9 +38,11 @@ npm run --prefix ui test
 step "build the app and the Autotask stand-in the end-to-end sync test runs against"
 cargo build -p fieldkit -p fieldkit-standin --locked
 
+# Before the e2e suite: each app it starts leaves a D-Bus session daemon
+# holding an inotify instance (128 per user), and the Tauri CLI needs one.
+step "packages: debug .deb and .rpm, then the .deb installed, started, removed (root only)"
+bash scripts/package.sh --debug --install-test
+
 step "end-to-end tests (real app, tauri-driver, WebKitWebDriver, Xvfb)"
 xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
   cargo test -p fieldkit-e2e --locked -- --test-threads=1
-
-step "packages: debug .deb and .rpm, then the .deb installed, started, removed (root only)"
-bash scripts/package.sh --debug --install-test
