@@ -9,13 +9,17 @@ say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Build: WebKitGTK 4.1 and friends (Tauri 2 on Linux). Tests: the WebKit
-# WebDriver, a virtual X server and a D-Bus session for WebKit.
+# WebDriver, a virtual X server and a D-Bus session for WebKit; the package
+# test checks the installed desktop entry with desktop-file-validate, the
+# window's WM_CLASS with xwininfo (x11-utils) and the linked libraries with
+# dpkg-shlibdeps (build-essential's dpkg-dev).
 APT_PACKAGES=(
   build-essential pkg-config curl file git
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev librsvg2-dev
   webkit2gtk-driver xvfb xauth dbus dbus-x11 poppler-utils
   # A notification server the e2e suite clicks (desktop notifications).
   dunst
+  desktop-file-utils x11-utils
 )
 missing=()
 for package in "${APT_PACKAGES[@]}"; do

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing and runs every check CI runs: formatting, clippy,
 # the Rust tests, the bindings-freshness check, the UI type check and unit
-# tests, the UI production build, and the end-to-end suite against the built
-# app under Xvfb.
+# tests, the UI production build, the end-to-end suite against the built
+# app under Xvfb, and the debug packages with the install test.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
@@ -38,8 +38,14 @@ npm run --prefix ui test
 step "build the app and the Autotask stand-in the end-to-end sync test runs against"
 cargo build -p fieldkit -p fieldkit-standin --locked
 
+step "packages: debug .deb and .rpm, then the .deb installed, started, removed (root only)"
+bash scripts/package.sh --debug --install-test
+
+# One D-Bus session for the whole suite: without it every app started
+# autolaunches a session bus of its own that outlives it (each holds an
+# inotify instance; a user has 128).
 step "end-to-end tests (real app, tauri-driver, WebKitWebDriver, Xvfb)"
-xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
+dbus-run-session -- xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
   cargo test -p fieldkit-e2e --locked -- --test-threads=1
 
 # After the packages (scripts/package.sh --debug and the .deb install test):
@@ -51,7 +57,8 @@ xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
 step "update test: an installed .deb updated from a loopback server (root)"
 if [ "$(id -u)" -eq 0 ]; then
   command -v sudo >/dev/null || apt-get install -y --no-install-recommends sudo
-  FIELDKIT_APP=/usr/bin/fieldkit xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
+  source scripts/tauri-cli.sh
+  FIELDKIT_APP=/usr/bin/fieldkit dbus-run-session -- xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
     cargo test -p fieldkit-e2e --locked update::a_signed_deb -- --ignored --test-threads=1 --nocapture
 else
   echo "skipped: it installs a package, so it runs as root (CI does)"

@@ -21,6 +21,10 @@ mod customers;
 mod database;
 /// first_rows: (ignored; a benchmark) time to the first rows of each view at 100,000 tickets.
 mod first_rows;
+/// install: (ignored; needs root) the .deb installed with apt-get, the
+/// installed app started (window, version, owner-only data folder), its
+/// desktop entry and icons checked, removed again keeping the data.
+mod install;
 /// office_admin: filling in for the office admin — the mode's reminder line,
 /// a call logged as a new ticket (field errors first) that waits in the outbox.
 mod office_admin;

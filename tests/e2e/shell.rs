@@ -39,6 +39,15 @@ fn every_area_is_reachable_by_mouse_and_keyboard() {
             ensure(path == expected.display().to_string(), format!("database path {path}"))?;
             let team = app.text_of("settings-people").await?;
             ensure(team.contains("Office admin") && team.contains("Senior technician"), format!("team: {team}"))?;
+
+            // About Fieldkit: the version the app was built as (the workspace's).
+            let version = app
+                .eventually("the version in About Fieldkit", async || {
+                    let text = app.text_of("app-version").await?;
+                    Ok((!text.is_empty()).then_some(text))
+                })
+                .await?;
+            ensure(version == env!("CARGO_PKG_VERSION"), format!("About shows version {version:?}"))?;
             Ok(())
         },
     );

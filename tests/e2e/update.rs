@@ -36,18 +36,18 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// `CARGO_TAURI`, else the one scripts/package.sh installs into
-/// `.tools/tauri-cli`, else `cargo-tauri` on PATH.
+/// `TAURI_CLI` (set by scripts/tauri-cli.sh) or `CARGO_TAURI`, else the one
+/// in `.tools/tauri-cli`, else npm's in `ui/node_modules`, else `cargo-tauri`
+/// on PATH.
 fn tauri_cli() -> PathBuf {
-    if let Some(cli) = std::env::var_os("CARGO_TAURI") {
+    if let Some(cli) = std::env::var_os("TAURI_CLI").or_else(|| std::env::var_os("CARGO_TAURI")) {
         return PathBuf::from(cli);
     }
-    let tools = workspace().join(".tools/tauri-cli/bin/cargo-tauri");
-    if tools.exists() {
-        tools
-    } else {
-        PathBuf::from("cargo-tauri")
-    }
+    [".tools/tauri-cli/bin/cargo-tauri", "ui/node_modules/.bin/tauri"]
+        .into_iter()
+        .map(|path| workspace().join(path))
+        .find(|path| path.exists())
+        .unwrap_or_else(|| PathBuf::from("cargo-tauri"))
 }
 
 fn target_dir() -> PathBuf {
@@ -161,7 +161,7 @@ fn a_signed_deb_update_installs_and_a_tampered_one_is_refused() {
     let cli = Command::new(tauri_cli()).arg("--version").output();
     assert!(
         cli.is_ok_and(|out| out.status.success()),
-        "the Tauri CLI ({}) does not run: scripts/package.sh installs it, or set CARGO_TAURI",
+        "the Tauri CLI ({}) does not run: scripts/package.sh installs it, or set TAURI_CLI",
         tauri_cli().display()
     );
     assert!(

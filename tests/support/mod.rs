@@ -95,19 +95,37 @@ struct Driver {
 
 impl Driver {
     fn start(data_dir: &Path, clock_offset_minutes: i64) -> TestResult<Driver> {
+        let mut command = Command::new(std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into()));
+        command.env("FIELDKIT_DATA_DIR", data_dir);
+        Self::spawn(command, data_dir, clock_offset_minutes)
+    }
+
+    /// The app as a technician starts it: no `FIELDKIT_DATA_DIR`, so it uses
+    /// the OS app-data folder under `home` (`$HOME/.local/share/…`).
+    fn start_at_home(home: &Path) -> TestResult<Driver> {
+        let mut command = Command::new(std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into()));
+        command
+            .env_remove("FIELDKIT_DATA_DIR")
+            .env("HOME", home)
+            .env("XDG_DATA_HOME", home.join(".local/share"))
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_CACHE_HOME", home.join(".cache"));
+        Self::spawn(command, home, 0)
+    }
+
+    fn spawn(mut command: Command, scratch: &Path, clock_offset_minutes: i64) -> TestResult<Driver> {
         let port = free_port();
         let native_port = free_port();
-        let child = Command::new(std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into()))
+        let child = command
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("FIELDKIT_DATA_DIR", data_dir)
             .env("FIELDKIT_CLOCK_OFFSET_MINUTES", clock_offset_minutes.to_string())
             // A release build honours the clock offset only with this.
             .env("FIELDKIT_TEST_SWITCHES", "1")
             // Links the app opens (directions, remote tools, click-to-call) are
             // recorded here instead of launching another app.
-            .env("FIELDKIT_OPEN_LOG", data_dir.join("opened.txt"))
+            .env("FIELDKIT_OPEN_LOG", scratch.join("opened.txt"))
             // The Save/Open dialogs take their answer from this file (see `DIALOG_ANSWER_FILE`).
-            .env("FIELDKIT_DIALOG_ANSWER", data_dir.join(DIALOG_ANSWER_FILE))
+            .env("FIELDKIT_DIALOG_ANSWER", scratch.join(DIALOG_ANSWER_FILE))
             // WebKitGTK under Xvfb without a GPU: software rendering. (Disabling
             // compositing mode makes WebKitWebDriver's screenshots hang.)
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
@@ -157,10 +175,24 @@ impl App {
     /// Starts the app with its clock moved by `clock_offset_minutes`.
     pub async fn launch_at(data_dir: &Path, clock_offset_minutes: i64) -> TestResult<App> {
         let driver = Driver::start(data_dir, clock_offset_minutes)?;
-        let client = connect(driver.port).await?;
+        let client = connect(driver.port, &app_binary()).await?;
         let app = App { client, driver, data_dir: data_dir.to_path_buf() };
         app.wait_for("#app > *").await?;
         Ok(app)
+    }
+
+    /// Starts `binary` (an installed app) as a technician would, with `home`
+    /// as its home folder and no `FIELDKIT_DATA_DIR`, and returns it with the
+    /// time from the WebDriver session's request (which launches the app) to
+    /// its first rendered page. `data_dir()` is then the OS app-data folder.
+    pub async fn launch_installed(binary: &Path, home: &Path) -> TestResult<(App, Duration)> {
+        let driver = Driver::start_at_home(home)?;
+        let started = Instant::now();
+        let client = connect(driver.port, binary).await?;
+        let data_dir = home.join(".local/share/com.fieldkit.app");
+        let app = App { client, driver, data_dir };
+        app.wait_for("#app > *").await?;
+        Ok((app, started.elapsed()))
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -353,9 +385,9 @@ impl App {
 
 /// Opens a session, which launches the app. tauri-driver answers before its
 /// WebKitWebDriver is ready, so a refused first attempt is retried.
-async fn connect(port: u16) -> TestResult<Client> {
+async fn connect(port: u16, binary: &Path) -> TestResult<Client> {
     let mut capabilities = serde_json::Map::new();
-    capabilities.insert("tauri:options".into(), json!({ "application": app_binary().to_string_lossy() }));
+    capabilities.insert("tauri:options".into(), json!({ "application": binary.to_string_lossy() }));
     let started = Instant::now();
     loop {
         let attempt = ClientBuilder::new(HttpConnector::new())
@@ -369,9 +401,7 @@ async fn connect(port: u16) -> TestResult<Client> {
                 tokio::time::sleep(Duration::from_millis(500)).await;
             }
             Err(error) => {
-                return Err(
-                    format!("could not start a session with the app at {}: {error}", app_binary().display()).into()
-                )
+                return Err(format!("could not start a session with the app at {}: {error}", binary.display()).into())
             }
         }
     }

@@ -4,6 +4,7 @@
 //! tested without a window. The shell (`src-tauri`) wraps one core function
 //! per command.
 
+pub mod about;
 pub mod app_database;
 pub mod backup;
 pub mod changes;

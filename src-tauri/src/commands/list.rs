@@ -10,6 +10,7 @@
 macro_rules! with_commands {
     ($then:ident) => {
         $then! {
+            about::app_about,
             database::database_status,
             database::database_move_aside,
             backup::data_location,

@@ -3,6 +3,7 @@
 //! area, named like the core module the commands call; `list.rs` names every
 //! command once.
 
+mod about;
 mod backup;
 mod changes;
 mod customers;

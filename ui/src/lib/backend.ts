@@ -2,6 +2,7 @@
 // typed with the generated bindings; tests swap the implementation with
 // `useBackend`.
 import { invoke } from "@tauri-apps/api/core";
+import type { AboutApp } from "./bindings/AboutApp";
 import type { Agenda } from "./bindings/Agenda";
 import type { ChecklistItem } from "./bindings/ChecklistItem";
 import type { UrlTemplates } from "./bindings/UrlTemplates";
@@ -102,6 +103,8 @@ import type { DataLocation } from "./bindings/DataLocation";
 import type { RestoreOutcome } from "./bindings/RestoreOutcome";
 
 export interface Backend {
+  /** The app's name and version (Settings, "About Fieldkit"). */
+  appAbout(): Promise<AboutApp>;
   databaseStatus(): Promise<DatabaseStatus>;
   databaseMoveAside(): Promise<DatabaseStatus>;
   /** Where the data folder is and how much it holds. */
@@ -266,6 +269,7 @@ export interface Backend {
 }
 
 export const tauriBackend: Backend = {
+  appAbout: () => invoke("app_about"),
   databaseStatus: () => invoke("database_status"),
   databaseMoveAside: () => invoke("database_move_aside"),
   dataLocation: () => invoke("data_location"),
