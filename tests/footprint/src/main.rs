@@ -4,9 +4,9 @@
 //!
 //! ```text
 //! npm --prefix ui run build
-//! cargo build --release -p fieldkit -p fieldkit-empty-window
+//! cargo build --release -p fieldkit -p fieldkit-empty-window -p fieldkit-core
 //! xvfb-run -a --server-args="-screen 0 1280x800x24" \
-//!   cargo run --release -p fieldkit-footprint -- [--runs 5] [--profile release]
+//!   cargo run -p fieldkit-footprint -- [--runs 5] [--profile release]
 //!     [--tickets 100000] [--notes 1000000] [--customers 2000] [--cases empty,100k]
 //!     [--app PATH] [--empty PATH] [--data PATH]
 //! ```
@@ -24,9 +24,9 @@
 //!   once settled (read every 500 ms, at least 3 s after the page, until two
 //!   readings a second apart differ by less than 1 %).
 //!
-//! The 100,000-ticket database is built once with the sample-data generator
-//! (the sizes `fieldkit-bench` uses) into `--data` (default
-//! `<target>/footprint-data/`) and copied into each run's data folder.
+//! The 100,000-ticket database is built once by `fieldkit-bench --dir` (the
+//! sample-data generator; the binary of the same profile) into `--data`
+//! (default `<target>/footprint-data/`) and copied into each run's data folder.
 //! Figures, not pass/fail: it prints medians and ratios.
 
 use std::collections::HashMap;
@@ -131,6 +131,9 @@ struct Sample {
     from_process_ms: f64,
     from_request_ms: f64,
     pss_mib: f64,
+    /// Private pages only (USS): unlike PSS, not lowered by other programs
+    /// mapping the same libraries at the time.
+    private_mib: f64,
     processes: Vec<String>,
 }
 
@@ -155,7 +158,7 @@ fn main() {
     for subject in [&fieldkit, &empty] {
         if !subject.binary.is_file() {
             fail(&format!(
-                "{} is not built ({}). Build both first:\n  npm --prefix ui run build && cargo build {profile_flag} -p fieldkit -p fieldkit-empty-window",
+                "{} is not built ({}). Build both first:\n  npm --prefix ui run build && cargo build {profile_flag} -p fieldkit -p fieldkit-empty-window -p fieldkit-core",
                 subject.name,
                 subject.binary.display()
             ));
@@ -172,7 +175,8 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
     let mut summary = Vec::new();
     for case in &options.cases {
-        let seed = if case == "100k" { Some(large_database(&data_root, &options)) } else { None };
+        let seed =
+            if case == "100k" { Some(large_database(&data_root, &options, &built, &profile_flag)) } else { None };
         println!("\n-- {case}: {}", if seed.is_some() { "the generated cache" } else { "an empty data folder" });
         let mut samples: HashMap<&str, Vec<Sample>> = HashMap::new();
         for round in 0..options.runs {
@@ -182,12 +186,13 @@ fn main() {
                     .block_on(measure(subject, case, seed.as_deref(), &data_root))
                     .unwrap_or_else(|error| fail(&format!("{} ({case}, run {}): {error}", subject.name, round + 1)));
                 println!(
-                    "run {:>2} {:<13} start {:>6.0} ms (from the session request {:>6.0} ms)  PSS {:>6.1} MiB  [{}]",
+                    "run {:>2} {:<13} start {:>6.0} ms (from the session request {:>6.0} ms)  PSS {:>6.1} MiB  private {:>6.1} MiB  [{}]",
                     round + 1,
                     subject.name,
                     sample.from_process_ms,
                     sample.from_request_ms,
                     sample.pss_mib,
+                    sample.private_mib,
                     sample.processes.join(", ")
                 );
                 samples.entry(subject.name).or_default().push(sample);
@@ -202,6 +207,8 @@ fn main() {
             fieldkit_request: median_of(fieldkit.name, |s| s.from_request_ms),
             empty_pss: median_of(empty.name, |s| s.pss_mib),
             fieldkit_pss: median_of(fieldkit.name, |s| s.pss_mib),
+            empty_private: median_of(empty.name, |s| s.private_mib),
+            fieldkit_private: median_of(fieldkit.name, |s| s.private_mib),
         };
         summary.push(row);
     }
@@ -235,6 +242,15 @@ fn main() {
             row.fieldkit_pss / row.empty_pss
         );
     }
+    for row in &summary {
+        println!(
+            "{:<7} private (USS) {:>6.1} MiB against {:>6.1} MiB: {:.2}× (PSS shares libraries with whatever else runs; USS does not)",
+            row.case,
+            row.fieldkit_private,
+            row.empty_private,
+            row.fieldkit_private / row.empty_private
+        );
+    }
     println!(
         "binary  {:.1} MB ({:.1} MB stripped) against {:.1} MB ({:.1} MB stripped): {:.2}×",
         mb(fieldkit_size.bytes),
@@ -253,6 +269,8 @@ struct CaseSummary {
     fieldkit_request: f64,
     empty_pss: f64,
     fieldkit_pss: f64,
+    empty_private: f64,
+    fieldkit_private: f64,
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -300,8 +318,9 @@ fn binary_sizes(binary: &Path) -> BinarySize {
     BinarySize { bytes, stripped }
 }
 
-/// The 100,000-ticket database, generated once (the sizes of `fieldkit-bench`).
-fn large_database(root: &Path, options: &Options) -> PathBuf {
+/// The 100,000-ticket database, generated once by `fieldkit-bench --dir`
+/// (the sample-data generator at its sizes) from the same profile.
+fn large_database(root: &Path, options: &Options, built: &Path, profile_flag: &str) -> PathBuf {
     let dir = root.join(format!("{}-tickets-{}-notes-{}-customers", options.tickets, options.notes, options.customers));
     let path = dir.join("fieldkit.db");
     let done = dir.join("complete");
@@ -309,30 +328,45 @@ fn large_database(root: &Path, options: &Options) -> PathBuf {
         println!("\nthe {}-ticket database: {}", options.tickets, path.display());
         return path;
     }
+    let bench = built.join("fieldkit-bench");
+    if !bench.is_file() {
+        fail(&format!(
+            "fieldkit-bench is not built ({}); it generates the database:\n  cargo build {profile_flag} -p fieldkit-core",
+            bench.display()
+        ));
+    }
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap_or_else(|error| fail(&format!("{}: {error}", dir.display())));
-    println!("\nbuilding the {}-ticket database once in {} …", options.tickets, dir.display());
+    println!(
+        "\nbuilding the {}-ticket database once in {} (fieldkit-bench --iterations 1) …",
+        options.tickets,
+        dir.display()
+    );
     let started = Instant::now();
-    {
-        let db =
-            fieldkit_core::Db::open(&path).unwrap_or_else(|error| fail(&format!("open {}: {error}", path.display())));
-        let size = fieldkit_core::sample_data::SampleSize {
-            customers: options.customers,
-            tickets: options.tickets,
-            notes_per_ticket: (options.notes / options.tickets.max(1)).max(1),
-            time_days: 3 * 365,
-            time_per_day: 13,
-            extra_technicians: 16,
-            stock_movements: 100_000,
-        };
-        fieldkit_core::sample_data::load_sample_data_sized(&db, &size, chrono_now())
-            .unwrap_or_else(|error| fail(&format!("generate: {error}")));
+    let status = Command::new(&bench)
+        .args(["--iterations", "1", "--tickets", &options.tickets.to_string()])
+        .args(["--notes", &options.notes.to_string(), "--customers", &options.customers.to_string(), "--dir"])
+        .arg(&dir)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap_or_else(|error| fail(&format!("run {}: {error}", bench.display())));
+    if !status.success() {
+        fail("fieldkit-bench failed");
     }
-    // Closing the last connection checkpoints the WAL into the file.
-    let connection = rusqlite_checkpoint(&path);
-    if let Err(error) = connection {
-        fail(&format!("checkpoint {}: {error}", path.display()));
+    // fieldkit-bench exits with its WAL in place: fold it into the file, so
+    // one file is the whole database to copy.
+    let bench_db = dir.join("bench.db");
+    let checkpoint = rusqlite::Connection::open(&bench_db)
+        .and_then(|connection| connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get::<_, i64>(0)));
+    match checkpoint {
+        Ok(0) => {}
+        Ok(busy) => fail(&format!("the checkpoint of {} was blocked ({busy})", bench_db.display())),
+        Err(error) => fail(&format!("checkpoint {}: {error}", bench_db.display())),
     }
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", bench_db.display()));
+    }
+    std::fs::rename(dir.join("bench.db"), &path).unwrap_or_else(|error| fail(&format!("{}: {error}", path.display())));
     std::fs::write(&done, b"").unwrap_or_else(|error| fail(&format!("{}: {error}", done.display())));
     println!(
         "built in {:.0} s, {:.0} MiB",
@@ -340,17 +374,6 @@ fn large_database(root: &Path, options: &Options) -> PathBuf {
         std::fs::metadata(&path).map(|m| m.len() as f64 / 1_048_576.0).unwrap_or(0.0)
     );
     path
-}
-
-fn chrono_now() -> chrono::DateTime<chrono::Utc> {
-    chrono::Utc::now()
-}
-
-/// Folds the WAL into the database file, so one file is the whole database.
-fn rusqlite_checkpoint(path: &Path) -> Result<()> {
-    let connection = rusqlite::Connection::open(path)?;
-    connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-    Ok(())
 }
 
 /// Starts `subject` once on a fresh data folder and measures it.
@@ -421,17 +444,18 @@ async fn page_and_memory(
     loop {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let now = tree_pss(app)?;
-        let settled = (now.0 - previous.0).abs() <= previous.0 * 0.01;
+        let settled = (now.1 - previous.1).abs() <= previous.1 * 0.01;
         previous = now;
         if settled || settle_started.elapsed() > Duration::from_secs(20) {
             break;
         }
     }
-    let (pss_kib, processes) = previous;
+    let (pss_kib, private_kib, processes) = previous;
     Ok(Sample {
         from_process_ms,
         from_request_ms: from_request.as_secs_f64() * 1000.0,
         pss_mib: pss_kib / 1024.0,
+        private_mib: private_kib / 1024.0,
         processes,
     })
 }
@@ -492,26 +516,31 @@ fn find_app(driver: u32, binary: &Path) -> Result<u32> {
         .ok_or_else(|| format!("no process of {} under tauri-driver", binary.display()).into())
 }
 
-/// The PSS (KiB) of `app` and its descendants, and their names.
-fn tree_pss(app: u32) -> Result<(f64, Vec<String>)> {
+/// The PSS and private memory (KiB) of `app` and its descendants, and their names.
+fn tree_pss(app: u32) -> Result<(f64, f64, Vec<String>)> {
     let parents = parents();
     let mut total = 0.0;
+    let mut private = 0.0;
     let mut names = Vec::new();
     for pid in descendants(app, &parents) {
         let Ok(rollup) = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")) else { continue };
-        let kib: f64 = rollup
-            .lines()
-            .find(|line| line.starts_with("Pss:"))
-            .and_then(|line| line.split_whitespace().nth(1)?.parse().ok())
-            .unwrap_or(0.0);
+        let field = |name: &str| -> f64 {
+            rollup
+                .lines()
+                .find(|line| line.starts_with(name))
+                .and_then(|line| line.split_whitespace().nth(1)?.parse().ok())
+                .unwrap_or(0.0)
+        };
+        let kib = field("Pss:");
         total += kib;
+        private += field("Private_Clean:") + field("Private_Dirty:");
         let name = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
         names.push(format!("{} {:.0}", name.trim(), kib / 1024.0));
     }
     if total == 0.0 {
         return Err("no memory figures (is /proc/<pid>/smaps_rollup readable?)".into());
     }
-    Ok((total, names))
+    Ok((total, private, names))
 }
 
 fn free_port() -> u16 {
