@@ -181,7 +181,7 @@ fn main() {
         println!("\n-- {case}: {}", if seed.is_some() { "the generated cache" } else { "an empty data folder" });
         let mut samples: HashMap<&str, Vec<Sample>> = HashMap::new();
         for round in 0..options.runs {
-            let order = if round % 2 == 0 { [&empty, &fieldkit] } else { [&fieldkit, &empty] };
+            let order = if round.is_multiple_of(2) { [&empty, &fieldkit] } else { [&fieldkit, &empty] };
             for subject in order {
                 let sample = runtime
                     .block_on(measure(subject, case, seed.as_deref(), &data_root))
@@ -277,7 +277,7 @@ struct CaseSummary {
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     let middle = values.len() / 2;
-    if values.len() % 2 == 0 {
+    if values.len().is_multiple_of(2) {
         (values[middle - 1] + values[middle]) / 2.0
     } else {
         values[middle]
