@@ -17,6 +17,7 @@ macro_rules! with_commands {
             backup::backup_create,
             backup::backup_restore,
             customers::customers_list,
+            customers::customers_count,
             customers::customer_get,
             customers::customer_save,
             customers::contact_open,

@@ -114,6 +114,8 @@ export interface Backend {
   /** Asks for a backup (native dialog) and restores it, the current data kept aside; null when cancelled. */
   backupRestore(): Promise<RestoreOutcome | null>;
   customersList(query: CustomerQuery): Promise<CustomerSummary[]>;
+  /** How many customers the cache holds. */
+  customersCount(): Promise<number>;
   customerGet(id: string): Promise<Customer>;
   customerSave(draft: CustomerDraft): Promise<Customer>;
   resourcesList(): Promise<Resource[]>;
@@ -121,6 +123,12 @@ export interface Backend {
   contactOpen(id: string, channel: ContactChannel): Promise<void>;
   ticketsList(query: TicketQuery): Promise<TicketPage>;
   ticketViewCounts(): Promise<ViewCount[]>;
+  /**
+   * The same counts, answered by a read already under way if there is one:
+   * for readers that start together with nothing written in between (the
+   * shell's badges and Today at start). After a change, use `ticketViewCounts`.
+   */
+  ticketViewCountsShared(): Promise<ViewCount[]>;
   ticketGet(id: string): Promise<TicketDetail>;
   ticketsSearch(text: string): Promise<TicketSearchResults>;
   ticketAddNote(draft: NoteDraft): Promise<TicketDetail>;
@@ -268,6 +276,9 @@ export interface Backend {
   handoffExport(note: string): Promise<Exported>;
 }
 
+/** The view counts being read, joined by `ticketViewCountsShared`. */
+let viewCountsInFlight: Promise<ViewCount[]> | null = null;
+
 export const tauriBackend: Backend = {
   appAbout: () => invoke("app_about"),
   databaseStatus: () => invoke("database_status"),
@@ -276,6 +287,7 @@ export const tauriBackend: Backend = {
   backupCreate: () => invoke("backup_create"),
   backupRestore: () => invoke("backup_restore"),
   customersList: (query) => invoke("customers_list", { query }),
+  customersCount: () => invoke("customers_count"),
   customerGet: (id) => invoke("customer_get", { id }),
   customerSave: (draft) => invoke("customer_save", { draft }),
   resourcesList: () => invoke("resources_list"),
@@ -283,6 +295,10 @@ export const tauriBackend: Backend = {
   contactOpen: (id, channel) => invoke("contact_open", { id, channel }),
   ticketsList: (query) => invoke("tickets_list", { query }),
   ticketViewCounts: () => invoke("ticket_view_counts"),
+  ticketViewCountsShared: () => {
+    viewCountsInFlight ??= invoke<ViewCount[]>("ticket_view_counts").finally(() => (viewCountsInFlight = null));
+    return viewCountsInFlight;
+  },
   ticketGet: (id) => invoke("ticket_get", { id }),
   ticketsSearch: (text) => invoke("tickets_search", { text }),
   ticketAddNote: (draft) => invoke("ticket_add_note", { draft }),

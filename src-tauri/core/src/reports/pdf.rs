@@ -23,10 +23,19 @@ use super::store::read_report;
 use super::{ReportError, ServiceReport};
 use crate::db::Db;
 
+// DejaVu Sans (Latin, Greek, Cyrillic and more: customer names in any of
+// them), carried deflated by build.rs and inflated on the first report.
 static REGULAR: LazyLock<Option<Font>> =
-    LazyLock::new(|| Font::new(Arc::new(include_bytes!("../../assets/DejaVuSans.ttf").to_vec()).into(), 0));
+    LazyLock::new(|| font(include_bytes!(concat!(env!("OUT_DIR"), "/DejaVuSans.ttf.deflate"))));
 static BOLD: LazyLock<Option<Font>> =
-    LazyLock::new(|| Font::new(Arc::new(include_bytes!("../../assets/DejaVuSans-Bold.ttf").to_vec()).into(), 0));
+    LazyLock::new(|| font(include_bytes!(concat!(env!("OUT_DIR"), "/DejaVuSans-Bold.ttf.deflate"))));
+
+fn font(deflated: &[u8]) -> Option<Font> {
+    use std::io::Read;
+    let mut bytes = Vec::with_capacity(deflated.len() * 2);
+    flate2::read::DeflateDecoder::new(deflated).read_to_end(&mut bytes).ok()?;
+    Font::new(Arc::new(bytes).into(), 0)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
