@@ -38,6 +38,7 @@ pub fn run() {
             let vault = Arc::new(fieldkit_core::vault::Vault::default());
             // A secret copied to the clipboard, to take back later.
             let copied = Arc::new(SecretClipboard::default());
+            app.manage(Arc::new(secrets::SystemClipboard::default()));
             secrets::start_idle_lock(app.handle().clone(), database.clone(), vault.clone(), copied.clone());
             app.manage(sync_service::start(database.clone(), vault.clone()));
             // Updates: checked and installed from Rust (see `updater.rs`).
@@ -53,11 +54,15 @@ pub fn run() {
         .plugin(navigation_guard())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
-        .plugin(tauri_plugin_clipboard_manager::init())
         .invoke_handler(commands::handler())
         .build(tauri::generate_context!())
         .expect("error while running Fieldkit")
         .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                if let Some(system) = app.try_state::<Arc<secrets::SystemClipboard>>() {
+                    system.close();
+                }
+            }
             if let tauri::RunEvent::ExitRequested { .. } = event {
                 // A secret copied in the last seconds does not outlive the app.
                 if let Some(copied) = app.try_state::<Arc<SecretClipboard>>() {

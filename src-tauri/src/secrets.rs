@@ -1,34 +1,76 @@
-//! Secrets in the shell: the system clipboard a secret is copied to (the
-//! clipboard plugin, used from Rust only: the web view has no clipboard
-//! permission), taking it back again, and the vault's idle lock.
+//! Secrets in the shell: the system clipboard a secret is copied to
+//! (`arboard`, text only, used from Rust only: the web view has no clipboard
+//! access), taking it back again, and the vault's idle lock.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use fieldkit_core::app_database::AppDatabase;
 use fieldkit_core::secret_clipboard::{Clipboard, SecretClipboard, CLEAR_AFTER_SECONDS};
 use fieldkit_core::vault::{self, Vault};
-use tauri::{AppHandle, Runtime};
-use tauri_plugin_clipboard_manager::ClipboardExt;
+use tauri::{AppHandle, Manager, Runtime};
 
 /// How often the idle lock looks at the vault.
 const IDLE_CHECK: Duration = Duration::from_secs(30);
 
-/// The system clipboard through the plugin.
-struct SystemClipboard<'a, R: Runtime>(&'a AppHandle<R>);
+/// The system clipboard, opened the first time a secret is copied (not at
+/// start: on Linux opening it connects to the display server and starts a
+/// thread) and closed as the app exits (arboard's rule: on Linux the thread
+/// that serves the clipboard must stop before the process does).
+#[derive(Default)]
+pub struct SystemClipboard(Mutex<Option<arboard::Clipboard>>);
 
-impl<R: Runtime> Clipboard for SystemClipboard<'_, R> {
+impl SystemClipboard {
+    fn with<T>(&self, action: impl FnOnce(&mut arboard::Clipboard) -> Result<T, arboard::Error>) -> Result<T, String> {
+        let mut slot = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let clipboard = match &mut *slot {
+            Some(clipboard) => clipboard,
+            empty => empty.insert(arboard::Clipboard::new().map_err(|error| error.to_string())?),
+        };
+        action(clipboard).map_err(|error| error.to_string())
+    }
+
+    /// Lets go of the clipboard (at `Exit`).
+    pub fn close(&self) {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take();
+    }
+}
+
+impl Clipboard for SystemClipboard {
     fn read_text(&self) -> Option<String> {
-        self.0.clipboard().read_text().ok()
+        self.with(|clipboard| clipboard.get_text()).ok()
     }
 
     fn write_secret(&self, secret: &str) -> Result<(), String> {
-        self.0.clipboard().write_secret(secret).map_err(|error| error.to_string())
+        // Clipboard managers are asked to keep it out of their history.
+        self.with(|clipboard| exclude_from_history(clipboard.set()).text(secret))
     }
 
     fn clear(&self) -> Result<(), String> {
-        self.0.clipboard().clear().map_err(|error| error.to_string())
+        self.with(|clipboard| clipboard.clear())
     }
+}
+
+#[cfg(windows)]
+fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    use arboard::SetExtWindows;
+    set.exclude_from_monitoring()
+}
+
+#[cfg(target_os = "macos")]
+fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    use arboard::SetExtApple;
+    set.exclude_from_history()
+}
+
+#[cfg(not(any(windows, target_os = "macos")))]
+fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    use arboard::SetExtLinux;
+    set.exclude_from_history()
+}
+
+fn system<R: Runtime>(app: &AppHandle<R>) -> Arc<SystemClipboard> {
+    app.state::<Arc<SystemClipboard>>().inner().clone()
 }
 
 /// Copies `secret` and clears it after [`CLEAR_AFTER_SECONDS`] — if the
@@ -38,10 +80,11 @@ pub fn copy_for_a_while<R: Runtime>(
     secrets: Arc<SecretClipboard>,
     secret: &str,
 ) -> Result<(), String> {
-    let copy = secrets.copy(&SystemClipboard(&app), secret)?;
+    let system = system(&app);
+    let copy = secrets.copy(&*system, secret)?;
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(Duration::from_secs(u64::from(CLEAR_AFTER_SECONDS))).await;
-        secrets.clear_if_unchanged(&SystemClipboard(&app), copy);
+        secrets.clear_if_unchanged(&*system, copy);
     });
     Ok(())
 }
@@ -49,13 +92,13 @@ pub fn copy_for_a_while<R: Runtime>(
 /// Clears a copied secret still on the clipboard (the vault locked). Not on
 /// the main thread: reading the clipboard there can deadlock on Linux.
 pub fn clear_now<R: Runtime>(app: &AppHandle<R>, secrets: &SecretClipboard) {
-    secrets.clear_now(&SystemClipboard(app));
+    secrets.clear_now(&*system(app));
 }
 
 /// Clears a copied secret as the app quits. The exit events arrive on the
 /// main thread, so the clipboard is read from a helper thread, waited for
-/// at most a second (the plugin lets go of the clipboard at `Exit`, so this
-/// runs at `ExitRequested`).
+/// at most a second (the clipboard is closed at `Exit`, so this runs at
+/// `ExitRequested`).
 pub fn clear_at_exit<R: Runtime>(app: &AppHandle<R>, secrets: Arc<SecretClipboard>) {
     let app = app.clone();
     let (done, finished) = std::sync::mpsc::channel();
