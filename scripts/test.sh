@@ -41,6 +41,10 @@ cargo build -p fieldkit -p fieldkit-standin --locked
 step "packages: debug .deb and .rpm, then the .deb installed, started, removed (root only)"
 bash scripts/package.sh --debug --install-test
 
+step "the system clipboard a secret is copied to (arboard, under Xvfb)"
+xvfb-run --auto-servernum --server-args="-screen 0 1280x800x24" \
+  cargo test -p fieldkit --lib --locked secrets -- --ignored
+
 # One D-Bus session for the whole suite: without it every app started
 # autolaunches a session bus of its own that outlives it (each holds an
 # inotify instance; a user has 128).

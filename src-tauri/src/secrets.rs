@@ -128,3 +128,21 @@ pub fn start_idle_lock<R: Runtime>(
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The clipboard of the display this runs on, so run it under Xvfb:
+    /// `xvfb-run -a cargo test -p fieldkit --lib secrets -- --ignored`.
+    #[test]
+    #[ignore = "needs a display: run under xvfb-run"]
+    fn a_secret_is_copied_read_back_and_cleared_on_the_real_clipboard() {
+        let system = SystemClipboard::default();
+        system.write_secret("s3cret-Ω 42").expect("copy");
+        assert_eq!(system.read_text().as_deref(), Some("s3cret-Ω 42"));
+        system.clear().expect("clear");
+        assert_ne!(system.read_text().as_deref(), Some("s3cret-Ω 42"));
+        system.close();
+    }
+}
