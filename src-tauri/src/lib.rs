@@ -5,6 +5,7 @@ pub mod cli;
 mod commands;
 mod dialogs;
 mod mailbox_reminder;
+mod memory;
 mod notice_clicks;
 mod opener;
 mod reminders;
@@ -20,6 +21,7 @@ use fieldkit_core::secret_clipboard::SecretClipboard;
 use tauri::Manager;
 
 pub fn run() {
+    memory::limit_arenas();
     tauri::Builder::default()
         // First: a second start on the same data folder hands over to the
         // first (its window comes forward) and exits before opening anything.

@@ -57,6 +57,9 @@ pub fn start<R: Runtime>(app: AppHandle<R>, database: Arc<AppDatabase>, clicks: 
                     Err(error) => eprintln!("fieldkit: notifications: {error}"),
                 }
             }
+            // The start's reads, a sync cycle and this look are done: what
+            // they freed goes back to the system.
+            crate::memory::give_back();
             // A minute, or less when a sync cycle ends before.
             let cycles = || app.try_state::<SyncService>().map_or(0, |service| service.finished_cycles());
             let seen = cycles();
