@@ -8,7 +8,7 @@
 //! xvfb-run -a --server-args="-screen 0 1280x800x24" \
 //!   cargo run -p fieldkit-footprint -- [--runs 5] [--profile release]
 //!     [--tickets 100000] [--notes 1000000] [--customers 2000] [--cases empty,100k]
-//!     [--app PATH] [--empty PATH] [--data PATH]
+//!     [--app PATH] [--empty PATH] [--data PATH] [--timeline]
 //! ```
 //!
 //! Both apps are started alternately (the first of each round alternates
@@ -55,6 +55,8 @@ struct Options {
     app: Option<PathBuf>,
     empty: Option<PathBuf>,
     data: Option<PathBuf>,
+    /// Print each start's timeline in the page (navigation, scripts, IPC calls).
+    timeline: bool,
 }
 
 fn options() -> Options {
@@ -68,9 +70,14 @@ fn options() -> Options {
         app: None,
         empty: None,
         data: None,
+        timeline: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
+        if flag == "--timeline" {
+            options.timeline = true;
+            continue;
+        }
         let value = args.next().unwrap_or_else(|| fail(&format!("{flag} needs a value")));
         match flag.as_str() {
             "--runs" => options.runs = value.parse().unwrap_or_else(|_| fail("--runs: a number")),
@@ -184,7 +191,7 @@ fn main() {
             let order = if round.is_multiple_of(2) { [&empty, &fieldkit] } else { [&fieldkit, &empty] };
             for subject in order {
                 let sample = runtime
-                    .block_on(measure(subject, case, seed.as_deref(), &data_root))
+                    .block_on(measure(subject, case, seed.as_deref(), &data_root, options.timeline))
                     .unwrap_or_else(|error| fail(&format!("{} ({case}, run {}): {error}", subject.name, round + 1)));
                 println!(
                     "run {:>2} {:<13} start {:>6.0} ms (from the session request {:>6.0} ms)  PSS {:>6.1} MiB  private {:>6.1} MiB  [{}]",
@@ -378,7 +385,7 @@ fn large_database(root: &Path, options: &Options, built: &Path, profile_flag: &s
 }
 
 /// Starts `subject` once on a fresh data folder and measures it.
-async fn measure(subject: &Subject, case: &str, seed: Option<&Path>, root: &Path) -> Result<Sample> {
+async fn measure(subject: &Subject, case: &str, seed: Option<&Path>, root: &Path, timeline: bool) -> Result<Sample> {
     let data = root.join(format!("run-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
     std::fs::create_dir_all(&data)?;
@@ -386,13 +393,13 @@ async fn measure(subject: &Subject, case: &str, seed: Option<&Path>, root: &Path
         std::fs::copy(seed, data.join("fieldkit.db"))?;
     }
     let driver = Driver::start(&data)?;
-    let outcome = drive(subject, case, &driver).await;
+    let outcome = drive(subject, case, &driver, timeline).await;
     drop(driver);
     let _ = std::fs::remove_dir_all(&data);
     outcome
 }
 
-async fn drive(subject: &Subject, case: &str, driver: &Driver) -> Result<Sample> {
+async fn drive(subject: &Subject, case: &str, driver: &Driver, timeline: bool) -> Result<Sample> {
     let mut capabilities = serde_json::Map::new();
     capabilities.insert("tauri:options".into(), json!({ "application": subject.binary.to_string_lossy() }));
     let requested = Instant::now();
@@ -410,7 +417,7 @@ async fn drive(subject: &Subject, case: &str, driver: &Driver) -> Result<Sample>
             Err(error) => return Err(format!("no session: {error}").into()),
         }
     };
-    let outcome = page_and_memory(subject, case, driver, &client, requested).await;
+    let outcome = page_and_memory(subject, case, driver, &client, requested, timeline).await;
     let _ = tokio::time::timeout(Duration::from_secs(15), client.close()).await;
     outcome
 }
@@ -421,6 +428,7 @@ async fn page_and_memory(
     driver: &Driver,
     client: &Client,
     requested: Instant,
+    timeline: bool,
 ) -> Result<Sample> {
     let selector = (subject.ready)(case);
     loop {
@@ -437,6 +445,9 @@ async fn page_and_memory(
     let app = find_app(driver.child.id(), &subject.binary)?;
     let started = process_start_seconds(app)?;
     let from_process_ms = (seen_uptime - started) * 1000.0;
+    if timeline {
+        print_timeline(client, from_process_ms).await?;
+    }
 
     // Settled: at least 8 s after the page (Fieldkit's first background work,
     // the sync's check at 2 s and the reminders at 5 s, has run), then two
@@ -461,6 +472,48 @@ async fn page_and_memory(
         private_mib: private_kib / 1024.0,
         processes,
     })
+}
+
+/// What happened in the page before it was ready, in ms since the process
+/// started: the page's own clock starts at navigation, so its offset is the
+/// process's age at the ready element minus the page's `performance.now()`
+/// read right after (a few ms late at most).
+async fn print_timeline(client: &Client, from_process_ms: f64) -> Result {
+    let script = r#"
+        const entries = [];
+        for (const e of performance.getEntriesByType("navigation")) {
+            entries.push(["page: response end", e.responseEnd, e.responseEnd]);
+            entries.push(["page: DOM content loaded", e.domContentLoadedEventEnd, e.domContentLoadedEventEnd]);
+        }
+        for (const e of performance.getEntriesByType("resource")) {
+            entries.push([e.name.replace(/^[a-z]+:\/\/[^/]+/, ""), e.startTime, e.responseEnd]);
+        }
+        for (const e of performance.getEntriesByType("paint")) entries.push([e.name, e.startTime, e.startTime]);
+        return { now: performance.now(), entries };
+    "#;
+    let value = client.execute(script, vec![]).await?;
+    let now = value["now"].as_f64().unwrap_or(0.0);
+    let offset = from_process_ms - now;
+    println!("   page navigation at ~{offset:.0} ms after the process started");
+    let mut entries: Vec<(String, f64, f64)> = value["entries"]
+        .as_array()
+        .map(|rows| {
+            rows.iter()
+                .map(|row| {
+                    (
+                        row[0].as_str().unwrap_or("?").to_string(),
+                        row[1].as_f64().unwrap_or(0.0),
+                        row[2].as_f64().unwrap_or(0.0),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    entries.sort_by(|a, b| a.1.total_cmp(&b.1));
+    for (name, start, end) in entries {
+        println!("   {:>6.0} → {:>6.0} ms  ({:>5.1} ms)  {name}", offset + start, offset + end, end - start);
+    }
+    Ok(())
 }
 
 /// Seconds since boot (`/proc/uptime`, 10 ms steps).
