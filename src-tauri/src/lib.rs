@@ -3,6 +3,7 @@
 
 pub mod cli;
 mod commands;
+mod desktop_notice;
 mod dialogs;
 mod mailbox_reminder;
 mod memory;
@@ -31,7 +32,8 @@ pub fn run() {
                 .ok_or("No data folder: set FIELDKIT_DATA_DIR to a writable folder.")?;
             // A database that fails to open is not an error here: the UI shows
             // the reason and the way out (see `database_status`).
-            let database = Arc::new(AppDatabase::open(&data_dir));
+            // Opened on its own thread: the window starts meanwhile; every use waits for it.
+            let database = AppDatabase::open_in_background(&data_dir);
             let clicks = Arc::new(notice_clicks::NoticeClicks::default());
             reminders::start(app.handle().clone(), database.clone(), clicks.clone());
             app.manage(clicks);
@@ -54,7 +56,6 @@ pub fn run() {
             Ok(())
         })
         .plugin(navigation_guard())
-        .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(commands::handler())
         .build(tauri::generate_context!())

@@ -10,7 +10,6 @@ use chrono::{DateTime, Utc};
 use fieldkit_core::app_database::AppDatabase;
 use fieldkit_core::tickets::get_office_admin_mode;
 use tauri::{AppHandle, Runtime};
-use tauri_plugin_notification::NotificationExt;
 
 pub fn start<R: Runtime>(app: AppHandle<R>, database: Arc<AppDatabase>) {
     std::thread::spawn(move || {
@@ -21,20 +20,16 @@ pub fn start<R: Runtime>(app: AppHandle<R>, database: Arc<AppDatabase>) {
                 let now = fieldkit_core::clock::now();
                 match get_office_admin_mode(&db, now) {
                     Ok(mode) if mode.on => {
-                        if let Some(due) = waiting_for.filter(|due| *due <= now) {
-                            let shown = app
-                                .notification()
-                                .builder()
-                                .title("Check the shared mailbox")
-                                .body(format!(
+                        if waiting_for.is_some_and(|due| due <= now) {
+                            crate::desktop_notice::show(
+                                &app,
+                                "Check the shared mailbox",
+                                &format!(
                                     "You are filling in for the office admin: time to check the shared mailbox \
                                      (every {} min).",
                                     mode.reminder_minutes
-                                ))
-                                .show();
-                            if let Err(error) = shown {
-                                eprintln!("fieldkit: could not show a notification ({due}): {error}");
-                            }
+                                ),
+                            );
                         }
                         waiting_for = mode.next_reminder_at;
                     }

@@ -2,8 +2,8 @@
 //! and is handed to the UI, which waits for it with `notice_opened_wait` (a
 //! long-poll command — the web view gets no event permission). On Linux the
 //! notification carries a default action through the notification server
-//! (`notify-rust`, D-Bus); elsewhere the plugin shows it without one and the
-//! app's notices list is the way to the ticket.
+//! (`notify-rust`, D-Bus); elsewhere it is shown without one and the app's
+//! notices list is the way to the ticket.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -12,7 +12,6 @@ use std::time::Duration;
 use fieldkit_core::notice_inbox::NoticeOpened;
 use fieldkit_core::notifications::Notice;
 use tauri::{AppHandle, Manager, Runtime};
-use tauri_plugin_notification::NotificationExt;
 use tokio::sync::Notify;
 
 /// At most this many notifications wait for a click at once (one thread each);
@@ -55,13 +54,7 @@ impl NoticeClicks {
 pub fn show<R: Runtime>(app: &AppHandle<R>, clicks: &Arc<NoticeClicks>, notice: &Notice) {
     #[cfg(target_os = "linux")]
     if clicks.waiting.load(Ordering::SeqCst) < WAITING_AT_MOST {
-        match notify_rust::Notification::new()
-            .appname("Fieldkit")
-            .summary(&notice.title)
-            .body(&notice.body)
-            .action("default", "Open")
-            .show()
-        {
+        match crate::desktop_notice::notification(app, &notice.title, &notice.body).action("default", "Open").show() {
             Ok(handle) => {
                 let (app, clicks, opened) = (app.clone(), clicks.clone(), NoticeOpened { ticket_id: notice.ticket_id });
                 clicks.waiting.fetch_add(1, Ordering::SeqCst);
@@ -79,10 +72,7 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, clicks: &Arc<NoticeClicks>, notice: 
             Err(error) => eprintln!("fieldkit: could not show a clickable notification: {error}"),
         }
     }
-    let shown = app.notification().builder().title(&notice.title).body(&notice.body).show();
-    if let Err(error) = shown {
-        eprintln!("fieldkit: could not show a notification: {error}");
-    }
+    crate::desktop_notice::show(app, &notice.title, &notice.body);
 }
 
 fn bring_forward<R: Runtime>(app: &AppHandle<R>) {

@@ -19,7 +19,6 @@ use crate::sync_service::SyncService;
 
 /// How often the sync's state is looked at for a cycle that ended.
 const GLANCE: Duration = Duration::from_secs(2);
-use tauri_plugin_notification::NotificationExt;
 
 pub fn start<R: Runtime>(app: AppHandle<R>, database: Arc<AppDatabase>, clicks: Arc<NoticeClicks>) {
     std::thread::spawn(move || {
@@ -31,18 +30,14 @@ pub fn start<R: Runtime>(app: AppHandle<R>, database: Arc<AppDatabase>, clicks: 
                 if let Ok(placeholders) = open_placeholders(&db, fieldkit_core::clock::now()) {
                     for entry in placeholders.into_iter().filter(|entry| entry.overdue) {
                         if announced.insert(entry.id) {
-                            let shown = app
-                                .notification()
-                                .builder()
-                                .title("Placeholder time to complete")
-                                .body(format!(
+                            crate::desktop_notice::show(
+                                &app,
+                                "Placeholder time to complete",
+                                &format!(
                                     "{}: {:.2} h saved as a placeholder is overdue. Complete it in Time.",
                                     entry.ticket_number, entry.hours
-                                ))
-                                .show();
-                            if let Err(error) = shown {
-                                eprintln!("fieldkit: could not show a notification: {error}");
-                            }
+                                ),
+                            );
                         }
                     }
                 }

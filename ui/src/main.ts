@@ -2,6 +2,9 @@ import { mount } from "svelte";
 import "./app.css";
 import App from "./App.svelte";
 
+// Marks for `fieldkit-footprint --timeline`: the modules are loaded, the app is mounted.
+performance.mark("script");
 const target = document.getElementById("app");
 if (!target) throw new Error("Fieldkit: #app element missing from index.html");
 mount(App, { target });
+performance.mark("mounted");

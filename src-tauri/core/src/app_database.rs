@@ -3,7 +3,7 @@
 //! damaged file aside and start fresh — never overwrite it).
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -39,6 +39,40 @@ pub struct DatabaseStatus {
     pub moved_aside_to: Option<String>,
     pub schema_version: i64,
     pub app_version: String,
+    /// Open with no customers and no people yet: the welcome (sample data or Settings) comes first.
+    pub first_run: bool,
+}
+
+/// Opens the database file `path` of `data_dir`, after tidying the folder.
+fn open_slot(data_dir: &Path, path: &Path) -> Slot {
+    // The data folder is the owner's alone; a failure shows when the database opens.
+    if let Err(error) = crate::files::private_dir(data_dir) {
+        eprintln!("fieldkit: could not make {} private: {error}", data_dir.display());
+    }
+    // A backup or restore the app quit in the middle of leaves its temporary copies.
+    backup::remove_leftovers(data_dir);
+    match Db::open(path) {
+        Ok(db) => {
+            // A note saved just before a crash: bring its search document up to date.
+            if let Err(error) = crate::tickets::catch_up_search(&db) {
+                eprintln!("fieldkit: search index catch-up failed: {error}");
+            }
+            Slot::Open(Arc::new(db))
+        }
+        Err(error) => Slot::Failed(error),
+    }
+}
+
+/// No customers and no people: nothing synced or loaded yet.
+fn is_first_run(db: &Db) -> bool {
+    db.read(|connection| {
+        connection.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM customers) AND NOT EXISTS (SELECT 1 FROM resources)",
+            [],
+            |row| row.get::<_, bool>(0),
+        )
+    })
+    .unwrap_or(false)
 }
 
 enum Slot {
@@ -46,43 +80,77 @@ enum Slot {
     Failed(DbError),
     /// Closed for a restore, which puts the new database in place.
     Restoring,
+    /// Being opened on its own thread (see [`AppDatabase::open_in_background`]).
+    Opening,
 }
 
 pub struct AppDatabase {
     path: PathBuf,
     slot: RwLock<Slot>,
     moved_aside_to: RwLock<Option<PathBuf>>,
+    /// True while the database opens on its own thread; `opened` wakes the waiters.
+    opening: Mutex<bool>,
+    opened: Condvar,
 }
 
 impl AppDatabase {
     /// Opens `fieldkit.db` in `data_dir`; a failure is kept for the UI, not raised.
     pub fn open(data_dir: &Path) -> Self {
         let path = database_path(data_dir);
-        // The data folder is the owner's alone; a failure shows when the database opens.
-        if let Err(error) = crate::files::private_dir(data_dir) {
-            eprintln!("fieldkit: could not make {} private: {error}", data_dir.display());
+        let slot = open_slot(data_dir, &path);
+        Self::with_slot(path, slot, false)
+    }
+
+    /// Like [`AppDatabase::open`], on a thread of its own: the window and the
+    /// web view start while the schema is checked and migrated. Every use of
+    /// the database waits for the open to finish.
+    pub fn open_in_background(data_dir: &Path) -> Arc<Self> {
+        let path = database_path(data_dir);
+        let app = Arc::new(Self::with_slot(path.clone(), Slot::Opening, true));
+        let opener = app.clone();
+        let folder = data_dir.to_path_buf();
+        let spawned = std::thread::Builder::new().name("database-open".into()).spawn(move || {
+            let slot = open_slot(&folder, &opener.path);
+            opener.finish_opening(slot);
+        });
+        if spawned.is_err() {
+            app.finish_opening(open_slot(data_dir, &path));
         }
-        // A backup or restore the app quit in the middle of leaves its temporary copies.
-        backup::remove_leftovers(data_dir);
-        let slot = match Db::open(&path) {
-            Ok(db) => {
-                // A note saved just before a crash: bring its search document up to date.
-                if let Err(error) = crate::tickets::catch_up_search(&db) {
-                    eprintln!("fieldkit: search index catch-up failed: {error}");
-                }
-                Slot::Open(Arc::new(db))
-            }
-            Err(error) => Slot::Failed(error),
-        };
-        Self { path, slot: RwLock::new(slot), moved_aside_to: RwLock::new(None) }
+        app
+    }
+
+    fn with_slot(path: PathBuf, slot: Slot, opening: bool) -> Self {
+        Self {
+            path,
+            slot: RwLock::new(slot),
+            moved_aside_to: RwLock::new(None),
+            opening: Mutex::new(opening),
+            opened: Condvar::new(),
+        }
+    }
+
+    fn finish_opening(&self, slot: Slot) {
+        *self.slot.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = slot;
+        *self.opening.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = false;
+        self.opened.notify_all();
+    }
+
+    /// Returns once the database is open (or failed to open).
+    fn wait_until_opened(&self) {
+        let mut opening = self.opening.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        while *opening {
+            opening = self.opened.wait(opening).unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
     }
 
     /// The open database, or the reason there is none.
     pub fn db(&self) -> Result<Arc<Db>, ErrorPayload> {
+        self.wait_until_opened();
         match &*self.slot.read().unwrap_or_else(|poisoned| poisoned.into_inner()) {
             Slot::Open(db) => Ok(db.clone()),
             Slot::Failed(error) => Err(ErrorPayload::new(ErrorCode::DatabaseUnavailable, error.to_string())),
             Slot::Restoring => Err(ErrorPayload::internal("A backup is being restored; try again in a moment.")),
+            Slot::Opening => Err(ErrorPayload::internal("The database is still opening; try again in a moment.")),
         }
     }
 
@@ -97,9 +165,14 @@ impl AppDatabase {
     }
 
     pub fn status(&self) -> DatabaseStatus {
+        self.wait_until_opened();
         let slot = self.slot.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut first_run = false;
         let (state, message, schema_version) = match &*slot {
-            Slot::Open(db) => (DatabaseState::Open, String::new(), db.schema_version().unwrap_or(SCHEMA_VERSION)),
+            Slot::Open(db) => {
+                first_run = is_first_run(db);
+                (DatabaseState::Open, String::new(), db.schema_version().unwrap_or(SCHEMA_VERSION))
+            }
             Slot::Failed(error) => {
                 let state = match error {
                     DbError::Unreadable { .. } => DatabaseState::Unreadable,
@@ -109,6 +182,7 @@ impl AppDatabase {
                 (state, error.to_string(), SCHEMA_VERSION)
             }
             Slot::Restoring => (DatabaseState::Failed, "A backup is being restored.".to_string(), SCHEMA_VERSION),
+            Slot::Opening => (DatabaseState::Failed, "The database is still opening.".to_string(), SCHEMA_VERSION),
         };
         DatabaseStatus {
             state,
@@ -122,12 +196,14 @@ impl AppDatabase {
                 .map(|path| path.display().to_string()),
             schema_version,
             app_version: env!("CARGO_PKG_VERSION").to_string(),
+            first_run,
         }
     }
 
     /// Moves an unreadable database aside and opens a fresh one in its place.
     /// Refused while the database is open or merely newer than this build.
     pub fn move_aside_and_start_fresh(&self, now: DateTime<Utc>) -> Result<DatabaseStatus, ErrorPayload> {
+        self.wait_until_opened();
         {
             let mut slot = self.slot.write().unwrap_or_else(|poisoned| poisoned.into_inner());
             if !matches!(&*slot, Slot::Failed(DbError::Unreadable { .. })) {
@@ -167,6 +243,7 @@ impl AppDatabase {
     ///    it (it may have been sent after the backup was made); its waiting
     ///    Slack messages become "possibly sent" (send again / discard).
     pub fn restore(&self, archive: &Path, now: DateTime<Utc>) -> Result<RestoreOutcome, ErrorPayload> {
+        self.wait_until_opened();
         let data_dir = self.data_dir();
         let staged = backup::stage_restore(&data_dir, archive)?;
         let _sync_lock = backup::take_sync_lock(&data_dir, Duration::from_secs(60))?;
@@ -288,5 +365,23 @@ mod tests {
         assert_eq!(app.status().state, DatabaseState::Open);
         assert!(app.move_aside_and_start_fresh(Utc::now()).is_err());
         assert!(database_path(dir.path()).exists());
+    }
+
+    #[test]
+    fn opened_in_the_background_every_use_waits_for_the_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = AppDatabase::open_in_background(dir.path());
+        // Straight away, before the thread can have finished: the status waits for it.
+        let status = app.status();
+        assert_eq!(status.state, DatabaseState::Open);
+        assert!(status.first_run, "nothing loaded yet");
+        crate::sample_data::load_sample_data(&app.db().unwrap(), 1, Utc::now()).unwrap();
+        assert!(!app.status().first_run);
+
+        let damaged = tempfile::tempdir().unwrap();
+        std::fs::write(database_path(damaged.path()), b"not a database at all, just text".repeat(64)).unwrap();
+        let app = AppDatabase::open_in_background(damaged.path());
+        assert_eq!(app.db().unwrap_err().code, ErrorCode::DatabaseUnavailable);
+        assert_eq!(app.status().state, DatabaseState::Unreadable);
     }
 }

@@ -31,6 +31,7 @@ pub mod team;
 pub mod test_switches;
 pub mod tickets;
 pub mod time;
+pub mod today;
 pub mod updates;
 pub mod url_templates;
 pub mod validation;

@@ -18,11 +18,6 @@ pub async fn customers_list(
 
 /// How many customers the cache holds (Today's tile), without listing them.
 #[tauri::command]
-pub async fn customers_count(database: DatabaseHandle<'_>) -> Result<u64, ErrorPayload> {
-    with_db(database, |db| Ok(customers::count_customers(db)?)).await
-}
-
-#[tauri::command]
 pub async fn customer_get(database: DatabaseHandle<'_>, id: Uuid) -> Result<Customer, ErrorPayload> {
     with_db(database, move |db| Ok(customers::get_customer(db, id)?)).await
 }

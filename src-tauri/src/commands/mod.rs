@@ -22,6 +22,7 @@ mod sync;
 mod team;
 mod tickets;
 mod time;
+mod today;
 mod updates;
 mod url_templates;
 mod vault;

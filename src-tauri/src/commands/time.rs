@@ -52,11 +52,6 @@ pub async fn time_placeholder_save(
 }
 
 #[tauri::command]
-pub async fn time_placeholders_list(database: DatabaseHandle<'_>) -> Result<Vec<TimeEntry>, ErrorPayload> {
-    with_db(database, |db| Ok(time::open_placeholders(db, now())?)).await
-}
-
-#[tauri::command]
 pub async fn time_week(database: DatabaseHandle<'_>, query: WeekQuery) -> Result<MyWeek, ErrorPayload> {
     with_db(database, move |db| Ok(time::my_week(db, &query, now())?)).await
 }

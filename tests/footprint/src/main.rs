@@ -11,6 +11,9 @@
 //!     [--app PATH] [--empty PATH] [--data PATH] [--timeline]
 //! ```
 //!
+//! `--timeline` prints what each start's page did: navigation, DOM loaded, first
+//! paint, the UI's marks and its `ipc <command>` measures (lib/backend.ts).
+//!
 //! Both apps are started alternately (the first of each round alternates
 //! too), each on its own fresh data folder, through `tauri-driver` and
 //! WebKitWebDriver, exactly the same way:
@@ -489,6 +492,8 @@ async fn print_timeline(client: &Client, from_process_ms: f64) -> Result {
             entries.push([e.name.replace(/^[a-z]+:\/\/[^/]+/, ""), e.startTime, e.responseEnd]);
         }
         for (const e of performance.getEntriesByType("paint")) entries.push([e.name, e.startTime, e.startTime]);
+        for (const e of performance.getEntriesByType("mark")) entries.push(["mark " + e.name, e.startTime, e.startTime]);
+        for (const e of performance.getEntriesByType("measure")) entries.push([e.name, e.startTime, e.startTime + e.duration]);
         return { now: performance.now(), entries };
     "#;
     let value = client.execute(script, vec![]).await?;

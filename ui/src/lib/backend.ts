@@ -1,9 +1,11 @@
 // The one module through which the UI talks to the Rust core. Every call is
 // typed with the generated bindings; tests swap the implementation with
 // `useBackend`.
-import { invoke } from "@tauri-apps/api/core";
+import { invoke as tauriInvoke } from "@tauri-apps/api/core";
 import type { AboutApp } from "./bindings/AboutApp";
 import type { Agenda } from "./bindings/Agenda";
+import type { Badges } from "./bindings/Badges";
+import type { TodayOverview } from "./bindings/TodayOverview";
 import type { ChecklistItem } from "./bindings/ChecklistItem";
 import type { UrlTemplates } from "./bindings/UrlTemplates";
 import type { ContactChannel } from "./bindings/ContactChannel";
@@ -102,6 +104,17 @@ import type { BackupSummary } from "./bindings/BackupSummary";
 import type { DataLocation } from "./bindings/DataLocation";
 import type { RestoreOutcome } from "./bindings/RestoreOutcome";
 
+/** Calls made in the page's first seconds leave a `performance` measure (`ipc <command>`):
+ * `fieldkit-footprint --timeline` prints them. Later calls leave nothing (no growing buffer). */
+const TIMED_FOR_MS = 5000;
+
+const invoke = ((command: string, args?: Record<string, unknown>) => {
+  const start = performance.now();
+  const call = tauriInvoke(command, args);
+  if (start > TIMED_FOR_MS) return call;
+  return call.finally(() => performance.measure(`ipc ${command}`, { start }));
+}) as typeof tauriInvoke;
+
 export interface Backend {
   /** The app's name and version (Settings, "About Fieldkit"). */
   appAbout(): Promise<AboutApp>;
@@ -115,7 +128,6 @@ export interface Backend {
   backupRestore(): Promise<RestoreOutcome | null>;
   customersList(query: CustomerQuery): Promise<CustomerSummary[]>;
   /** How many customers the cache holds. */
-  customersCount(): Promise<number>;
   customerGet(id: string): Promise<Customer>;
   customerSave(draft: CustomerDraft): Promise<Customer>;
   resourcesList(): Promise<Resource[]>;
@@ -123,12 +135,6 @@ export interface Backend {
   contactOpen(id: string, channel: ContactChannel): Promise<void>;
   ticketsList(query: TicketQuery): Promise<TicketPage>;
   ticketViewCounts(): Promise<ViewCount[]>;
-  /**
-   * The same counts, answered by a read already under way if there is one:
-   * for readers that start together with nothing written in between (the
-   * shell's badges and Today at start). After a change, use `ticketViewCounts`.
-   */
-  ticketViewCountsShared(): Promise<ViewCount[]>;
   ticketGet(id: string): Promise<TicketDetail>;
   ticketsSearch(text: string): Promise<TicketSearchResults>;
   ticketAddNote(draft: NoteDraft): Promise<TicketDetail>;
@@ -153,6 +159,10 @@ export interface Backend {
   ticketChecklistReport(itemId: string): Promise<TicketDetail>;
   picklistsList(): Promise<PicklistValue[]>;
   scheduleAgenda(day: DayQuery): Promise<Agenda>;
+  /** Everything Today shows, in one read. */
+  todayOverview(day: DayQuery): Promise<TodayOverview>;
+  /** The navigation's figures, in one read. */
+  badges(): Promise<Badges>;
   outboxList(): Promise<OutboxEntry[]>;
   settingsGet(): Promise<Settings>;
   settingsSave(settings: Settings): Promise<Settings>;
@@ -177,7 +187,6 @@ export interface Backend {
   timerStop(): Promise<TimeEntryDraft>;
   timeEntrySave(draft: TimeEntryDraft): Promise<SavedTime>;
   timePlaceholderSave(draft: PlaceholderDraft): Promise<TimeEntry>;
-  timePlaceholdersList(): Promise<TimeEntry[]>;
   timeWeek(query: WeekQuery): Promise<MyWeek>;
   timeWeeklyCheck(query: WeekQuery): Promise<WeeklyCheck>;
   vaultStatus(): Promise<VaultStatus>;
@@ -276,9 +285,6 @@ export interface Backend {
   handoffExport(note: string): Promise<Exported>;
 }
 
-/** The view counts being read, joined by `ticketViewCountsShared`. */
-let viewCountsInFlight: Promise<ViewCount[]> | null = null;
-
 export const tauriBackend: Backend = {
   appAbout: () => invoke("app_about"),
   databaseStatus: () => invoke("database_status"),
@@ -287,7 +293,6 @@ export const tauriBackend: Backend = {
   backupCreate: () => invoke("backup_create"),
   backupRestore: () => invoke("backup_restore"),
   customersList: (query) => invoke("customers_list", { query }),
-  customersCount: () => invoke("customers_count"),
   customerGet: (id) => invoke("customer_get", { id }),
   customerSave: (draft) => invoke("customer_save", { draft }),
   resourcesList: () => invoke("resources_list"),
@@ -295,10 +300,6 @@ export const tauriBackend: Backend = {
   contactOpen: (id, channel) => invoke("contact_open", { id, channel }),
   ticketsList: (query) => invoke("tickets_list", { query }),
   ticketViewCounts: () => invoke("ticket_view_counts"),
-  ticketViewCountsShared: () => {
-    viewCountsInFlight ??= invoke<ViewCount[]>("ticket_view_counts").finally(() => (viewCountsInFlight = null));
-    return viewCountsInFlight;
-  },
   ticketGet: (id) => invoke("ticket_get", { id }),
   ticketsSearch: (text) => invoke("tickets_search", { text }),
   ticketAddNote: (draft) => invoke("ticket_add_note", { draft }),
@@ -317,6 +318,8 @@ export const tauriBackend: Backend = {
   ticketChecklistReport: (itemId) => invoke("ticket_checklist_report", { itemId }),
   picklistsList: () => invoke("picklists_list"),
   scheduleAgenda: (day) => invoke("schedule_agenda", { day }),
+  todayOverview: (day) => invoke("today_overview", { day }),
+  badges: () => invoke("badges"),
   outboxList: () => invoke("outbox_list"),
   settingsGet: () => invoke("settings_get"),
   settingsSave: (settings) => invoke("settings_save", { settings }),
@@ -337,7 +340,6 @@ export const tauriBackend: Backend = {
   timerStop: () => invoke("timer_stop"),
   timeEntrySave: (draft) => invoke("time_entry_save", { draft }),
   timePlaceholderSave: (draft) => invoke("time_placeholder_save", { draft }),
-  timePlaceholdersList: () => invoke("time_placeholders_list"),
   timeWeek: (query) => invoke("time_week", { query }),
   timeWeeklyCheck: (query) => invoke("time_weekly_check", { query }),
   vaultStatus: () => invoke("vault_status"),

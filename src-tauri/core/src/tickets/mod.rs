@@ -40,7 +40,7 @@ pub use raise::{file_discrepancy_report, raise_noticed_ticket, DiscrepancyKind};
 pub use search::search_tickets;
 pub use search_index::catch_up as catch_up_search;
 pub(crate) use views::sql_time;
-pub use views::{list_tickets, view_counts};
+pub use views::{list_tickets, view_counts, view_counts_of};
 
 /// The technician's lists of tickets. Every view but `All` holds open tickets only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]

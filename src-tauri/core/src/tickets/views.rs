@@ -159,13 +159,19 @@ pub fn list_tickets(db: &Db, query: &TicketQuery, now: DateTime<Utc>) -> Result<
 
 /// How many tickets each view holds.
 pub fn view_counts(db: &Db, now: DateTime<Utc>) -> Result<Vec<ViewCount>, TicketError> {
-    db.read(|connection| counts(connection, now))
+    view_counts_of(db, &TicketView::ALL, now)
 }
 
-fn counts(connection: &Connection, now: DateTime<Utc>) -> Result<Vec<ViewCount>, TicketError> {
+/// The counts of `views` only (Today's tiles, the navigation's badge), in that order.
+pub fn view_counts_of(db: &Db, views: &[TicketView], now: DateTime<Utc>) -> Result<Vec<ViewCount>, TicketError> {
+    db.read(|connection| counts(connection, views, now))
+}
+
+fn counts(connection: &Connection, views: &[TicketView], now: DateTime<Utc>) -> Result<Vec<ViewCount>, TicketError> {
     let settings = read_settings(connection)?;
-    TicketView::ALL
-        .into_iter()
+    views
+        .iter()
+        .copied()
         .map(|view| {
             let (clause, values) = view_filter(view, &settings, now);
             let count: i64 = connection

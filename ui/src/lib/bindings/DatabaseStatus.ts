@@ -5,4 +5,8 @@ export type DatabaseStatus = { state: DatabaseState, message: string, database_p
 /**
  * Where a damaged database was moved to by the last move-aside.
  */
-moved_aside_to: string | null, schema_version: number, app_version: string, };
+moved_aside_to: string | null, schema_version: number, app_version: string, 
+/**
+ * Open with no customers and no people yet: the welcome (sample data or Settings) comes first.
+ */
+first_run: boolean, };
