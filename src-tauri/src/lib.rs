@@ -11,6 +11,7 @@ mod notice_clicks;
 mod opener;
 mod reminders;
 mod secrets;
+mod single_instance;
 pub mod sync_service;
 mod updater;
 
@@ -26,7 +27,7 @@ pub fn run() {
     tauri::Builder::default()
         // First: a second start on the same data folder hands over to the
         // first (its window comes forward) and exits before opening anything.
-        .plugin(single_instance())
+        .plugin(single_instance::plugin())
         .setup(|app| {
             let data_dir = resolve_data_dir(app.path().app_data_dir().ok())
                 .ok_or("No data folder: set FIELDKIT_DATA_DIR to a writable folder.")?;
@@ -77,26 +78,6 @@ pub fn run() {
                 }
             }
         });
-}
-
-/// One running Fieldkit per data folder: the D-Bus name (Linux) carries a
-/// hash of `FIELDKIT_DATA_DIR` when it is set, so portable or test folders
-/// each have their own instance while the usual folder has exactly one.
-fn single_instance<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
-    use std::hash::{Hash, Hasher};
-    let mut builder = tauri_plugin_single_instance::Builder::new().callback(|app, _args, _cwd| {
-        if let Some(window) = app.get_webview_window("main") {
-            let _ = window.unminimize();
-            let _ = window.show();
-            let _ = window.set_focus();
-        }
-    });
-    if let Some(folder) = std::env::var_os("FIELDKIT_DATA_DIR") {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        folder.hash(&mut hasher);
-        builder = builder.dbus_id(format!("com.fieldkit.app.folder{:016x}", hasher.finish()));
-    }
-    builder.build()
 }
 
 /// Keeps the window on the app: any navigation away from it (a link in some

@@ -54,23 +54,28 @@ impl NoticeClicks {
 pub fn show<R: Runtime>(app: &AppHandle<R>, clicks: &Arc<NoticeClicks>, notice: &Notice) {
     #[cfg(target_os = "linux")]
     if clicks.waiting.load(Ordering::SeqCst) < WAITING_AT_MOST {
-        match crate::desktop_notice::notification(app, &notice.title, &notice.body).action("default", "Open").show() {
-            Ok(handle) => {
-                let (app, clicks, opened) = (app.clone(), clicks.clone(), NoticeOpened { ticket_id: notice.ticket_id });
-                clicks.waiting.fetch_add(1, Ordering::SeqCst);
-                std::thread::spawn(move || {
-                    handle.wait_for_action(|action| {
-                        if action == "default" {
-                            clicks.clicked(opened);
-                            bring_forward(&app);
-                        }
-                    });
-                    clicks.waiting.fetch_sub(1, Ordering::SeqCst);
-                });
-                return;
+        // Shown and waited for on one thread: the notification's D-Bus connection stays on it.
+        let mut notification = crate::desktop_notice::notification(app, &notice.title, &notice.body);
+        notification.action("default", "Open");
+        let (app, clicks, opened) = (app.clone(), clicks.clone(), NoticeOpened { ticket_id: notice.ticket_id });
+        clicks.waiting.fetch_add(1, Ordering::SeqCst);
+        let waiting = clicks.clone();
+        let spawned = std::thread::Builder::new().name("notice-click".into()).spawn(move || {
+            match notification.show() {
+                Ok(handle) => handle.wait_for_action(|action| {
+                    if action == "default" {
+                        clicks.clicked(opened);
+                        bring_forward(&app);
+                    }
+                }),
+                Err(error) => eprintln!("fieldkit: could not show a notification: {error}"),
             }
-            Err(error) => eprintln!("fieldkit: could not show a clickable notification: {error}"),
+            clicks.waiting.fetch_sub(1, Ordering::SeqCst);
+        });
+        if spawned.is_ok() {
+            return;
         }
+        waiting.waiting.fetch_sub(1, Ordering::SeqCst);
     }
     crate::desktop_notice::show(app, &notice.title, &notice.body);
 }
