@@ -393,7 +393,11 @@ async fn measure(subject: &Subject, case: &str, seed: Option<&Path>, root: &Path
     let _ = std::fs::remove_dir_all(&data);
     std::fs::create_dir_all(&data)?;
     if let Some(seed) = seed {
-        std::fs::copy(seed, data.join("fieldkit.db"))?;
+        let copy = data.join("fieldkit.db");
+        std::fs::copy(seed, &copy)?;
+        // On disk before the start: otherwise the kernel writes the fresh
+        // copy back while the app reads it, and the start measures that.
+        std::fs::File::open(&copy)?.sync_all()?;
     }
     let driver = Driver::start(&data)?;
     let outcome = drive(subject, case, &driver, timeline).await;
