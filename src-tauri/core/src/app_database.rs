@@ -57,9 +57,20 @@ fn open_slot(data_dir: &Path, path: &Path) -> Slot {
             if let Err(error) = crate::tickets::catch_up_search(&db) {
                 eprintln!("fieldkit: search index catch-up failed: {error}");
             }
+            take_the_computers_zone(&db);
             Slot::Open(Arc::new(db))
         }
         Err(error) => Slot::Failed(error),
+    }
+}
+
+/// A database without a time zone (a new one) counts days in this
+/// computer's zone until the technician chooses another in Settings.
+fn take_the_computers_zone(db: &Db) {
+    if let Some(zone) = crate::settings::system_zone() {
+        if let Err(error) = crate::settings::adopt_zone(db, &zone) {
+            eprintln!("fieldkit: could not set the time zone: {error}");
+        }
     }
 }
 
@@ -215,7 +226,10 @@ impl AppDatabase {
                 .map_err(|error| ErrorPayload::internal(format!("Could not move the database aside: {error}")))?;
             *self.moved_aside_to.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(moved);
             *slot = match Db::open(&self.path) {
-                Ok(db) => Slot::Open(Arc::new(db)),
+                Ok(db) => {
+                    take_the_computers_zone(&db);
+                    Slot::Open(Arc::new(db))
+                }
                 Err(error) => Slot::Failed(error),
             };
         }
@@ -377,6 +391,11 @@ mod tests {
         assert!(status.first_run, "nothing loaded yet");
         crate::sample_data::load_sample_data(&app.db().unwrap(), 1, Utc::now()).unwrap();
         assert!(!app.status().first_run);
+        // A new database takes the computer's time zone (what the web view's clock uses).
+        assert_eq!(
+            crate::settings::get_settings(&app.db().unwrap()).unwrap().time_zone,
+            crate::settings::system_zone().unwrap_or_default()
+        );
 
         let damaged = tempfile::tempdir().unwrap();
         std::fs::write(database_path(damaged.path()), b"not a database at all, just text".repeat(64)).unwrap();

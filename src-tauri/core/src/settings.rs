@@ -165,6 +165,37 @@ pub fn save_settings(db: &Db, settings: &Settings) -> Result<Settings, SettingsE
     Ok(cleaned)
 }
 
+/// The computer's time zone as an IANA name: `TZ` when it names one (the web
+/// view's clock follows it too), else the system's setting.
+pub fn system_zone() -> Option<String> {
+    let from_env = std::env::var("TZ").ok().and_then(|value| zone_named_by_tz(&value));
+    from_env.or_else(|| iana_time_zone::get_timezone().ok().filter(|name| name.parse::<chrono_tz::Tz>().is_ok()))
+}
+
+/// The zone a `TZ` value names: `Europe/Berlin`, `:Europe/Berlin` or
+/// `/usr/share/zoneinfo/Europe/Berlin`; `None` for anything else.
+fn zone_named_by_tz(value: &str) -> Option<String> {
+    let value = value.trim_start_matches(':');
+    let name = value.rsplit_once("zoneinfo/").map_or(value, |(_, name)| name);
+    name.parse::<chrono_tz::Tz>().is_ok().then(|| name.to_string())
+}
+
+/// A database without a time zone takes `zone` (the computer's, see
+/// [`system_zone`]): the technician's day, placeholder due times and reports
+/// are counted in it. A zone already chosen stays. True when it was taken.
+pub fn adopt_zone(db: &Db, zone: &str) -> Result<bool, DbError> {
+    if zone.parse::<chrono_tz::Tz>().is_err() || !get_settings(db)?.time_zone.is_empty() {
+        return Ok(false);
+    }
+    Ok(db.write(|tx| {
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES ('time_zone', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE settings.value = ''",
+            [zone],
+        )
+    })? > 0)
+}
+
 pub(crate) fn write_settings(tx: &Transaction<'_>, settings: &Settings) -> rusqlite::Result<()> {
     let put = |key: &str, value: String| {
         tx.execute(
@@ -205,4 +236,45 @@ pub(crate) fn my_resource(connection: &Connection) -> rusqlite::Result<Option<(S
 /// The technician's name (see [`my_resource`]).
 pub(crate) fn my_name(connection: &Connection) -> rusqlite::Result<Option<String>> {
     Ok(my_resource(connection)?.map(|(_, name)| name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn database() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("fieldkit.db")).unwrap();
+        (dir, db)
+    }
+
+    #[test]
+    fn a_database_without_a_zone_takes_the_computers_once() {
+        let (_dir, db) = database();
+        assert!(!adopt_zone(&db, "Not/AZone").unwrap());
+        assert_eq!(get_settings(&db).unwrap().time_zone, "");
+        assert!(adopt_zone(&db, "Europe/Berlin").unwrap());
+        assert_eq!(get_settings(&db).unwrap().zone(), chrono_tz::Europe::Berlin);
+        // Later starts (another zone, e.g. travelling) keep what is set.
+        assert!(!adopt_zone(&db, "America/Chicago").unwrap());
+        assert_eq!(get_settings(&db).unwrap().time_zone, "Europe/Berlin");
+    }
+
+    #[test]
+    fn a_zone_chosen_in_settings_is_never_replaced() {
+        let (_dir, db) = database();
+        let chosen = Settings { time_zone: "Asia/Tokyo".into(), ..Settings::default() };
+        save_settings(&db, &chosen).unwrap();
+        assert!(!adopt_zone(&db, "Europe/Berlin").unwrap());
+        assert_eq!(get_settings(&db).unwrap().time_zone, "Asia/Tokyo");
+    }
+
+    #[test]
+    fn tz_values_name_a_zone_in_each_of_their_forms() {
+        assert_eq!(zone_named_by_tz("Europe/Berlin").as_deref(), Some("Europe/Berlin"));
+        assert_eq!(zone_named_by_tz(":America/Chicago").as_deref(), Some("America/Chicago"));
+        assert_eq!(zone_named_by_tz("/usr/share/zoneinfo/Asia/Tokyo").as_deref(), Some("Asia/Tokyo"));
+        assert_eq!(zone_named_by_tz("<+0330>-3:30"), None);
+        assert_eq!(zone_named_by_tz(""), None);
+    }
 }
