@@ -3,7 +3,7 @@
 // welcome) has painted and the page has had a moment for input. At start
 // every answer and every re-render queues behind the first screen's layout
 // and paint in the web view; reading them after it makes the first screen
-// drivable sooner (fieldkit-footprint --timeline, README "Lean at start").
+// drivable sooner (fieldkit-footprint --timeline, README "Installing").
 
 /** How long after the first screen's frame the secondary reads start. */
 export const SETTLE_MS = 60;
@@ -27,10 +27,22 @@ export function afterFirstScreen(): Promise<void> {
 
 /** The first screen's data is in the page: settle after its frame is painted. */
 export function firstScreenShown(): void {
-  const settle = () => setTimeout(() => shown(), SETTLE_MS);
+  mark("first screen: data");
+  const settle = () => {
+    mark("first screen: painted");
+    setTimeout(() => {
+      mark("first screen: what waited starts");
+      shown();
+    }, SETTLE_MS);
+  };
   // Two frames: the first runs before the paint, the second after it.
   if (typeof requestAnimationFrame === "function") requestAnimationFrame(() => requestAnimationFrame(settle));
   else settle();
+}
+
+/** A mark for `fieldkit-footprint --timeline`. */
+function mark(name: string): void {
+  if (typeof performance !== "undefined" && typeof performance.mark === "function") performance.mark(name);
 }
 
 /** For tests: a new start. */
