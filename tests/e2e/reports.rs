@@ -117,7 +117,10 @@ fn a_signed_report_is_sealed_rendered_to_pdf_and_a_changed_byte_is_caught() {
                 .output()?;
             ensure(
                 cli.status.code() == Some(0),
-                format!("fieldkit verify <pdf> --key on a fresh folder: {}", String::from_utf8_lossy(&cli.stdout)),
+                format!(
+                    "fieldkit verify <pdf> --key {key:?} (Settings showed {shown:?}) on a fresh folder: {}",
+                    String::from_utf8_lossy(&cli.stdout)
+                ),
             )?;
             let mut changed = std::fs::read(&pdf)?;
             let middle = changed.len() / 2;
