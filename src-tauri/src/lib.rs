@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use fieldkit_core::app_database::AppDatabase;
 use fieldkit_core::data_dir::resolve_data_dir;
+use fieldkit_core::first_screen::FirstScreen;
 use fieldkit_core::secret_clipboard::SecretClipboard;
 use tauri::Manager;
 
@@ -35,6 +36,8 @@ pub fn run() {
             // the reason and the way out (see `database_status`).
             // Opened on its own thread: the window starts meanwhile; every use waits for it.
             let database = AppDatabase::open_in_background(&data_dir);
+            // Today's data, read as soon as it has opened (the page's first read takes it).
+            app.manage(FirstScreen::prepare_in_background(database.clone(), fieldkit_core::clock::now));
             let clicks = Arc::new(notice_clicks::NoticeClicks::default());
             reminders::start(app.handle().clone(), database.clone(), clicks.clone());
             app.manage(clicks);

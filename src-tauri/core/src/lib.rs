@@ -15,6 +15,7 @@ pub mod db;
 pub mod devices;
 pub mod error;
 pub mod files;
+pub mod first_screen;
 pub mod notice_inbox;
 pub mod notifications;
 pub mod outbox;

@@ -13,7 +13,7 @@ use crate::tickets::store::{summary_from_row, SUMMARY_SELECT};
 use crate::tickets::{AppointmentKind, TicketError, TicketLink, TicketSummary};
 
 /// The day to show, as the UI's local midnight-to-midnight in UTC.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
 #[ts(export)]
 pub struct DayQuery {
     pub day_start: DateTime<Utc>,

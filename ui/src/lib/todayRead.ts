@@ -9,9 +9,12 @@ let early: { day: string; read: Promise<TodayOverview> } | null = null;
 /** The last early read, taken or not: what the shell waits for before its own reads. */
 let lastEarly: Promise<unknown> = Promise.resolve();
 
-/** Starts Today's read for `day` now; the next `readToday` of that day takes it. */
-export function readTodayEarly(day: DayQuery): void {
-  const read = backend().todayOverview(day);
+/**
+ * Starts Today's read for `day` now (or adopts `started`, one already on its
+ * way for that day); the next `readToday` of that day takes it.
+ */
+export function readTodayEarly(day: DayQuery, started?: Promise<TodayOverview>): void {
+  const read = started ?? backend().todayOverview(day);
   // Nobody may take it (the welcome shows instead): its failure is not reported twice.
   read.catch(() => {});
   early = { day: JSON.stringify(day), read };

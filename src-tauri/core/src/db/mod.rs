@@ -10,7 +10,7 @@
 mod migrations;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -43,6 +43,8 @@ pub struct Db {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    /// Transactions committed through `writer` (see [`Db::data_stamp`]).
+    commits: AtomicU64,
 }
 
 impl std::fmt::Debug for Db {
@@ -81,7 +83,13 @@ impl Db {
             })
             .collect::<Result<Vec<_>, DbError>>()?;
         restrict_database_files(path);
-        Ok(Db { path: Some(path.to_path_buf()), writer: Mutex::new(writer), readers, next_reader: AtomicUsize::new(0) })
+        Ok(Db {
+            path: Some(path.to_path_buf()),
+            writer: Mutex::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+            commits: AtomicU64::new(0),
+        })
     }
 
     /// A private in-memory database with the full schema, for tests and benchmarks.
@@ -90,7 +98,13 @@ impl Db {
         let mut writer = Connection::open_in_memory()?;
         require_wal(None, &configure(&writer)?)?;
         migrations::apply(&mut writer)?;
-        Ok(Db { path: None, writer: Mutex::new(writer), readers: Vec::new(), next_reader: AtomicUsize::new(0) })
+        Ok(Db {
+            path: None,
+            writer: Mutex::new(writer),
+            readers: Vec::new(),
+            next_reader: AtomicUsize::new(0),
+            commits: AtomicU64::new(0),
+        })
     }
 
     /// The file behind this database; `None` in memory.
@@ -108,6 +122,7 @@ impl Db {
         let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = action(&transaction)?;
         transaction.commit()?;
+        self.commits.fetch_add(1, Ordering::Release);
         Ok(value)
     }
 
@@ -126,6 +141,7 @@ impl Db {
             let transaction = relaxed.connection().transaction_with_behavior(TransactionBehavior::Immediate)?;
             let value = action(&transaction)?;
             transaction.commit()?;
+            self.commits.fetch_add(1, Ordering::Release);
             value
         };
         relaxed.restore()?;
@@ -150,10 +166,27 @@ impl Db {
         Ok(value)
     }
 
+    /// A stamp that changes with every commit: this handle's (counted) and any
+    /// other connection's or process's (SQLite's `data_version`, as the writer
+    /// sees it). Two equal stamps mean nothing was committed in between.
+    /// `None` while the writer is busy (a commit may be under way).
+    pub fn data_stamp(&self) -> Option<DataStamp> {
+        let connection = self.writer.try_lock().ok()?;
+        let data_version = connection.pragma_query_value(None, "data_version", |row| row.get(0)).ok()?;
+        Some(DataStamp { commits: self.commits.load(Ordering::Acquire), data_version })
+    }
+
     /// The schema version stored in the file.
     pub fn schema_version(&self) -> Result<i64, DbError> {
         Ok(self.read(|connection| connection.pragma_query_value(None, "user_version", |row| row.get(0)))?)
     }
+}
+
+/// See [`Db::data_stamp`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataStamp {
+    commits: u64,
+    data_version: i64,
 }
 
 /// The writer with `synchronous = NORMAL` for one replayable write. `FULL`
