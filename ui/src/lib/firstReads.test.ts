@@ -65,6 +65,28 @@ describe("index.html's inline script", () => {
     expect([await reads.status, await reads.today]).toEqual(["database_status", "today_overview"]);
   });
 
+  it("warms date formatting only when the status says Today comes (not for the first run's welcome)", async () => {
+    const script = /<script>([\s\S]*?)<\/script>/.exec(indexHtml)![1]!;
+    const warmedFor = async (status: Partial<DatabaseStatus>) => {
+      const measured: string[] = [];
+      const page: Record<string, unknown> = {
+        __TAURI_INTERNALS__: {
+          invoke: (command: string) => Promise.resolve(command === "database_status" ? status : null),
+        },
+      };
+      new Function("window", "performance", script)(page, {
+        now: () => 0,
+        measure: (name: string) => measured.push(name),
+      });
+      await (page.__fieldkitFirstReads as { status: Promise<unknown> }).status;
+      await Promise.resolve();
+      return measured.includes("date formatting warmed");
+    };
+    expect(await warmedFor({ state: "open", first_run: false })).toBe(true);
+    expect(await warmedFor({ state: "open", first_run: true })).toBe(false);
+    expect(await warmedFor({ state: "unreadable", first_run: false })).toBe(false);
+  });
+
   it("does nothing outside the app", () => {
     const script = /<script>([\s\S]*?)<\/script>/.exec(indexHtml)![1]!;
     const page: Record<string, unknown> = {};
