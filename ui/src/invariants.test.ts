@@ -1,7 +1,9 @@
 // The UI's invariants (ARCHITECTURE.md), checked over every source file:
 // untrusted text is rendered as text only, every interactive element has a
-// `data-testid`, and only `lib/backend.ts` talks to the Tauri API.
+// `data-testid`, and only `lib/backend.ts` talks to the Tauri API (besides
+// index.html's inline script, which asks for the first screen's two reads).
 import { describe, expect, it } from "vitest";
+import indexHtml from "../index.html?raw";
 import { interactiveTagsWithoutTestId, markupOf } from "./lib/sourceScan";
 
 const sources = import.meta.glob<string>(["./**/*.svelte", "./**/*.ts"], { query: "?raw", import: "default", eager: true });
@@ -35,5 +37,12 @@ describe("UI invariants", () => {
       .filter((file) => tauri.test(file.text))
       .map((file) => file.path);
     expect(offenders).toEqual([]);
+  });
+
+  it("lets index.html's inline script ask for the first screen's two reads and nothing else", () => {
+    const inline = [...indexHtml.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((match) => match[1]).join("\n");
+    expect(inline.match(/\binvoke\(/g)).toHaveLength(1);
+    const commands = [...inline.matchAll(/\bread\("([a-z_]+)"/g)].map((match) => match[1]);
+    expect(commands).toEqual(["database_status", "today_overview"]);
   });
 });
