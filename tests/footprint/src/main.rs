@@ -3,13 +3,17 @@
 //! same profile) — `tests/footprint/empty-window`.
 //!
 //! ```text
-//! npm --prefix ui run build
-//! cargo build --release -p fieldkit -p fieldkit-empty-window -p fieldkit-core
 //! xvfb-run -a --server-args="-screen 0 1280x800x24" \
 //!   cargo run -p fieldkit-footprint -- [--runs 5] [--profile release]
 //!     [--tickets 100000] [--notes 1000000] [--customers 2000] [--cases empty,100k]
-//!     [--app PATH] [--empty PATH] [--data PATH] [--timeline]
+//!     [--app PATH] [--empty PATH] [--data PATH] [--timeline] [--no-build]
 //! ```
+//!
+//! It first builds what it measures with the profile asked for, from the same
+//! workspace lock: the UI when a source under `ui/` is newer than `ui/dist`,
+//! then `cargo build --locked -p fieldkit -p fieldkit-empty-window -p
+//! fieldkit-core` (incremental: seconds when nothing changed). `--no-build`,
+//! or both `--app` and `--empty`, measure binaries as they are.
 //!
 //! `--timeline` prints what each start's page did: navigation, DOM loaded, first
 //! paint, the UI's marks and its `ipc <command>` measures (lib/backend.ts).
@@ -60,6 +64,8 @@ struct Options {
     data: Option<PathBuf>,
     /// Print each start's timeline in the page (navigation, scripts, IPC calls).
     timeline: bool,
+    /// Build the UI and both apps before measuring.
+    build: bool,
 }
 
 fn options() -> Options {
@@ -74,11 +80,16 @@ fn options() -> Options {
         empty: None,
         data: None,
         timeline: false,
+        build: true,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         if flag == "--timeline" {
             options.timeline = true;
+            continue;
+        }
+        if flag == "--no-build" {
+            options.build = false;
             continue;
         }
         let value = args.next().unwrap_or_else(|| fail(&format!("{flag} needs a value")));
@@ -94,6 +105,9 @@ fn options() -> Options {
             "--data" => options.data = Some(PathBuf::from(value)),
             other => fail(&format!("unknown option {other} (see the top of tests/footprint/src/main.rs)")),
         }
+    }
+    if options.app.is_some() && options.empty.is_some() {
+        options.build = false;
     }
     if options.runs == 0 {
         fail("--runs: at least 1");
@@ -154,8 +168,15 @@ fn main() {
         fail("no DISPLAY: run it under `xvfb-run -a --server-args=\"-screen 0 1280x800x24\"`");
     }
     let built = target_dir().join(&options.profile);
-    let profile_flag =
-        if options.profile == "release" { "--release".to_string() } else { format!("--profile {}", options.profile) };
+    let profile_args: Vec<String> = if options.profile == "release" {
+        vec!["--release".into()]
+    } else {
+        vec!["--profile".into(), options.profile.clone()]
+    };
+    let profile_flag = profile_args.join(" ");
+    if options.build {
+        build_both(&profile_args);
+    }
     let fieldkit = Subject {
         name: "fieldkit",
         binary: options.app.clone().unwrap_or_else(|| built.join("fieldkit")),
@@ -331,6 +352,68 @@ fn binary_sizes(binary: &Path) -> BinarySize {
 
 /// The 100,000-ticket database, generated once by `fieldkit-bench --dir`
 /// (the sample-data generator at its sizes) from the same profile.
+fn workspace_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Builds what is measured, with one profile from the one workspace lock:
+/// the UI the app embeds (when a source is newer than its build), then
+/// Fieldkit, the empty window and the database generator.
+fn build_both(profile_args: &[String]) {
+    let workspace = workspace_dir();
+    let started = Instant::now();
+    let ui = workspace.join("ui");
+    let built_ui = modified(&ui.join("dist/index.html"));
+    let newest_source = ["src", "index.html", "package.json", "vite.config.ts"]
+        .iter()
+        .filter_map(|part| newest_modified(&ui.join(part)))
+        .max();
+    if built_ui.is_none() || newest_source > built_ui {
+        println!("building the UI (npm --prefix ui run build) …");
+        let status = Command::new("npm")
+            .args(["--prefix", "ui", "run", "build"])
+            .current_dir(&workspace)
+            .stdout(Stdio::null())
+            .status()
+            .unwrap_or_else(|error| fail(&format!("npm: {error} (`source scripts/setup.sh` installs Node.js)")));
+        if !status.success() {
+            fail("the UI build failed: npm --prefix ui run build");
+        }
+    }
+    println!("building fieldkit, fieldkit-empty-window and fieldkit-core ({}) …", profile_args.join(" "));
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "--locked"])
+        .args(profile_args)
+        .args(["-p", "fieldkit", "-p", "fieldkit-empty-window", "-p", "fieldkit-core"])
+        .current_dir(&workspace)
+        .status()
+        .unwrap_or_else(|error| fail(&format!("cargo: {error}")));
+    if !status.success() {
+        fail("the build failed (see above)");
+    }
+    println!("built in {:.0} s", started.elapsed().as_secs_f64());
+}
+
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|metadata| metadata.modified()).ok()
+}
+
+/// The newest modification time of a file or of any file under a folder
+/// (tests aside: they are not in the build).
+fn newest_modified(path: &Path) -> Option<std::time::SystemTime> {
+    let metadata = std::fs::metadata(path).ok()?;
+    if !metadata.is_dir() {
+        let test = path.file_name().is_some_and(|name| name.to_string_lossy().contains(".test."));
+        return if test { None } else { metadata.modified().ok() };
+    }
+    std::fs::read_dir(path)
+        .ok()?
+        .filter_map(|entry| entry.ok())
+        .filter_map(|entry| newest_modified(&entry.path()))
+        .max()
+}
+
 fn large_database(root: &Path, options: &Options, built: &Path, profile_flag: &str) -> PathBuf {
     let dir = root.join(format!("{}-tickets-{}-notes-{}-customers", options.tickets, options.notes, options.customers));
     let path = dir.join("fieldkit.db");
